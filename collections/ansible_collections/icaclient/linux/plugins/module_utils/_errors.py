@@ -1,0 +1,18 @@
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one domain exception the module_utils raise; modules turn it into fail_json."""
+
+from __future__ import annotations
+
+
+class IcaClientError(Exception):
+    """An operation on the client's files or network path failed for a stated cause.
+
+    The message names the operation, the object and the cause. ``details`` carries
+    extra structured facts for fail_json (never secrets).
+    """
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details

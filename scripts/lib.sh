@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# Shared set-up for the two README commands: apt packages and the .venv.
+# Sourced by scripts/main.sh and scripts/test.sh; every step is idempotent and
+# skipped quickly when already done.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="$ROOT/.venv"
+PY_BASE=${PYTHON:-python3}
+export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
+export PATH="$VENV/bin:$PATH"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+ensure_apt() {
+    # ensure_apt PKG...: install the Debian packages that are missing.
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing Debian packages: ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "need root to install: ${missing[*]}" >&2
+        return 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq || apt-get update
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_venv() {
+    # ensure_venv [EXTRA]: .venv with the project and, with "test", its test tools.
+    local extra=${1:-}
+    local stamp="$VENV/.icaclient-stamp"
+    local want
+    want=$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)-$extra
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "creating the virtual environment $VENV"
+        "$PY_BASE" -m venv "$VENV"
+    fi
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "installing Python dependencies into $VENV"
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+        local spec="$ROOT"
+        [ -n "$extra" ] && spec="$ROOT[$extra]"
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec"
+        echo "$want" >"$stamp"
+    fi
+}

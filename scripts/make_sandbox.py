@@ -1,0 +1,129 @@
+"""Build the sandbox endpoint the demo provisions: a stand-in ICAROOT and a demo PKI.
+
+The proprietary client cannot be installed here, so the sandbox holds what the
+client's package lays out (config/, keystore/cacerts/, util/ctx_rehash) with our
+own stock files from tests/fixtures/icaroot, and the certificates an
+administrator would be handed: a corporate root (PEM), an issuing intermediate
+(DER, as they often arrive), a bundle of both, and a gateway server certificate.
+Existing files are kept, so a second run changes nothing.
+
+Usage: python scripts/make_sandbox.py [SANDBOX_DIR]   (default: ./sandbox)
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+ROOT = Path(__file__).resolve().parent.parent
+STOCK = ROOT / "tests" / "fixtures" / "icaroot"
+
+CTX_REHASH = """#!/bin/sh
+# Sandbox stand-in for $ICAROOT/util/ctx_rehash: like the client's tool it takes
+# no arguments and rehashes the keystore folders next to it.
+here=$(cd "$(dirname "$0")/.." && pwd)
+for dir in "$here/keystore/cacerts" "$here/keystore/intcerts"; do
+    [ -d "$dir" ] && openssl rehash "$dir"
+done
+exit 0
+"""
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Sandbox Corp"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _issue(subject, key, issuer, issuer_key, *, ca: bool, days: int, sans=()):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    if ca:
+        builder = builder.add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+    else:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(name) for name in sans]), critical=False
+        ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def make_pki(pki: Path) -> None:
+    if (pki / "gateway.pem").exists():
+        return
+    pki.mkdir(parents=True, exist_ok=True)
+    root_key = ec.generate_private_key(ec.SECP384R1())
+    root = _issue(_name("Sandbox Corp Root CA"), root_key, _name("Sandbox Corp Root CA"), root_key, ca=True, days=3650)
+    int_key = ec.generate_private_key(ec.SECP256R1())
+    inter = _issue(_name("Sandbox Corp Issuing CA 1"), int_key, root.subject, root_key, ca=True, days=1825)
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = _issue(
+        _name("gateway.sandbox.test"), leaf_key, inter.subject, int_key, ca=False, days=365,
+        sans=("gateway.sandbox.test", "localhost"),
+    )
+    (pki / "corp-root.pem").write_bytes(_pem(root))
+    (pki / "corp-issuing-ca1.der").write_bytes(inter.public_bytes(serialization.Encoding.DER))
+    (pki / "corp-chain-bundle.pem").write_bytes(_pem(inter) + _pem(root))
+    (pki / "gateway.pem").write_bytes(_pem(leaf))
+    (pki / "gateway.key").write_bytes(
+        leaf_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    os.chmod(pki / "gateway.key", 0o600)
+
+
+def make_icaroot(icaroot: Path) -> None:
+    if STOCK.is_dir():
+        for src in sorted(STOCK.rglob("*")):
+            dest = icaroot / src.relative_to(STOCK)
+            if src.is_dir():
+                dest.mkdir(parents=True, exist_ok=True)
+            elif not dest.exists():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dest)
+    (icaroot / "keystore" / "cacerts").mkdir(parents=True, exist_ok=True)
+    util = icaroot / "util"
+    util.mkdir(parents=True, exist_ok=True)
+    tool = util / "ctx_rehash"
+    if not tool.exists():
+        tool.write_text(CTX_REHASH)
+        tool.chmod(0o755)
+
+
+def main(argv: list[str]) -> int:
+    sandbox = Path(argv[1]).resolve() if len(argv) > 1 else ROOT / "sandbox"
+    make_icaroot(sandbox / "icaroot")
+    make_pki(sandbox / "pki")
+    print(f"sandbox endpoint ready: ICAROOT={sandbox / 'icaroot'}  PKI={sandbox / 'pki'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
