@@ -1,8 +1,8 @@
 """Build the sandbox endpoint the demo provisions: a stand-in ICAROOT and a demo PKI.
 
 The proprietary client cannot be installed here, so the sandbox holds what the
-client's package lays out (config/, keystore/cacerts/, util/ctx_rehash) with our
-own stock files from tests/fixtures/icaroot, and the certificates an
+client's package lays out (config/, keystore/cacerts/, util/ctx_rehash and
+util/storebrowse stand-ins) from our own stock files in tests/fixtures/icaroot, and the certificates an
 administrator would be handed: a corporate root (PEM), an issuing intermediate
 (DER, as they often arrive), a bundle of both, and a gateway server certificate.
 Existing files are kept, so a second run changes nothing.
@@ -25,16 +25,6 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 ROOT = Path(__file__).resolve().parent.parent
 STOCK = ROOT / "tests" / "fixtures" / "icaroot"
-
-CTX_REHASH = """#!/bin/sh
-# Sandbox stand-in for $ICAROOT/util/ctx_rehash: like the client's tool it takes
-# no arguments and rehashes the keystore folders next to it.
-here=$(cd "$(dirname "$0")/.." && pwd)
-for dir in "$here/keystore/cacerts" "$here/keystore/intcerts"; do
-    [ -d "$dir" ] && openssl rehash "$dir"
-done
-exit 0
-"""
 
 
 def _name(common_name: str) -> x509.Name:
@@ -79,12 +69,19 @@ def make_pki(pki: Path) -> None:
         return
     pki.mkdir(parents=True, exist_ok=True)
     root_key = ec.generate_private_key(ec.SECP384R1())
-    root = _issue(_name("Sandbox Corp Root CA"), root_key, _name("Sandbox Corp Root CA"), root_key, ca=True, days=3650)
+    root = _issue(
+        _name("Sandbox Corp Root CA"), root_key, _name("Sandbox Corp Root CA"), root_key, ca=True, days=3650
+    )
     int_key = ec.generate_private_key(ec.SECP256R1())
     inter = _issue(_name("Sandbox Corp Issuing CA 1"), int_key, root.subject, root_key, ca=True, days=1825)
     leaf_key = ec.generate_private_key(ec.SECP256R1())
     leaf = _issue(
-        _name("gateway.sandbox.test"), leaf_key, inter.subject, int_key, ca=False, days=365,
+        _name("gateway.sandbox.test"),
+        leaf_key,
+        inter.subject,
+        int_key,
+        ca=False,
+        days=365,
         sans=("gateway.sandbox.test", "localhost"),
     )
     (pki / "corp-root.pem").write_bytes(_pem(root))
@@ -109,12 +106,6 @@ def make_icaroot(icaroot: Path) -> None:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, dest)
     (icaroot / "keystore" / "cacerts").mkdir(parents=True, exist_ok=True)
-    util = icaroot / "util"
-    util.mkdir(parents=True, exist_ok=True)
-    tool = util / "ctx_rehash"
-    if not tool.exists():
-        tool.write_text(CTX_REHASH)
-        tool.chmod(0o755)
 
 
 def main(argv: list[str]) -> int:
