@@ -6,18 +6,37 @@ A reader (or a crash at any moment) sees either the old content or the new
 content of a file, never a torn or empty one, and no temporary file is left
 behind by a writer that finished. The temporary file is created in the target's
 own directory so that the final rename never crosses a file system.
+
+A writer killed between creating its temporary file and the rename (SIGKILL,
+power loss) cannot remove that file itself. Temporary names therefore carry the
+writer's PID and a tag of its host name (``.icaclient-tmp-<pid>-<host>-<random>``),
+and every call of :func:`atomic_write` first removes the orphans in the target's
+directory: those of this host whose writer process no longer exists, and any
+other ``.icaclient-tmp-*`` file older than :data:`STALE_SECONDS` (a write takes
+milliseconds; the age guard protects live writers on other hosts or PID
+namespaces sharing the directory, e.g. a home on NFS). So after a crash the next
+write into the same directory leaves it clean.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import re
+import socket
 import stat
 import tempfile
+import time
 from typing import Optional
 
 from ._errors import IcaClientError
 
 TEMP_PREFIX = ".icaclient-tmp-"
+STALE_SECONDS = 3600
+
+_HOST_TAG = hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+_OWNED = re.compile(r"^" + re.escape(TEMP_PREFIX) + r"(\d+)-([0-9a-f]{8})-")
 
 
 def read_bytes(path: str) -> Optional[bytes]:
@@ -37,20 +56,23 @@ def atomic_write(path: str, data: bytes, *, mode: Optional[int] = None) -> bool:
     ``mode`` applies to a new file and, when given, to an existing one; without it an
     existing file keeps its mode, owner and group (a new file gets 0644).
     """
+    directory = os.path.dirname(os.path.abspath(path))
+    remove_stale_temps(directory)
     existing = read_bytes(path)
     if existing == data:
         if mode is not None and stat.S_IMODE(os.stat(path).st_mode) != mode:
             os.chmod(path, mode)
         return False
-    directory = os.path.dirname(os.path.abspath(path))
     try:
         previous = os.stat(path)
     except FileNotFoundError:
         previous = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=writer_temp_prefix(), dir=directory)
     except OSError as exc:
-        raise IcaClientError(f"cannot write {path}: {exc.strerror} (creating a temporary file in {directory})") from exc
+        raise IcaClientError(
+            f"cannot write {path}: {exc.strerror} (creating a temporary file in {directory})"
+        ) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -66,14 +88,61 @@ def atomic_write(path: str, data: bytes, *, mode: Optional[int] = None) -> bool:
             os.chown(tmp, previous.st_uid, previous.st_gid)
         os.replace(tmp, path)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(exc, OSError):
             raise IcaClientError(f"cannot write {path}: {exc.strerror}") from exc
         raise
     _fsync_directory(directory)
+    return True
+
+
+def writer_temp_prefix(pid: Optional[int] = None) -> str:
+    """The name prefix of the temporary files that process ``pid`` (default: this one) creates."""
+    return f"{TEMP_PREFIX}{os.getpid() if pid is None else pid}-{_HOST_TAG}-"
+
+
+def remove_stale_temps(directory: str, *, now: Optional[float] = None) -> list[str]:
+    """Remove temporary files that crashed writers left in ``directory``; return their paths.
+
+    Best effort: a file that cannot be listed or removed is left for a later call.
+    """
+    try:
+        names = [name for name in os.listdir(directory) if name.startswith(TEMP_PREFIX)]
+    except OSError:
+        return []
+    removed: list[str] = []
+    current = time.time() if now is None else now
+    for name in names:
+        candidate = os.path.join(directory, name)
+        match = _OWNED.match(name)
+        if match and match.group(2) == _HOST_TAG:
+            pid = int(match.group(1))
+            if pid == os.getpid() or _process_exists(pid):
+                continue
+        else:
+            try:
+                if current - os.lstat(candidate).st_mtime < STALE_SECONDS:
+                    continue
+            except OSError:
+                continue
+        try:
+            os.unlink(candidate)
+        except OSError:
+            continue
+        removed.append(candidate)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    except OSError:
+        return True
     return True
 
 

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 module: storebrowse_store
 short_description: Add or remove a StoreFront or NetScaler Gateway store for a user
 version_added: 0.1.0
-author: icaclient.linux developers
+author: icaclient.linux developers (@icaclient-linux)
 description:
   - Adds or deletes one store in a user's Citrix Workspace app configuration through the
     client's own C(storebrowse) tool (C(-a), C(-l), C(-d), C(-g)).

@@ -1,0 +1,172 @@
+"""icaclient.linux.region_lockdown run for real through ansible-playbook on a sandbox ICAROOT.
+
+The stock region profiles permit only None, Auto and Wpad for ProxyType, so a
+Secure or Socks proxy is silently ignored until they are permitted. The sandbox
+has the trusted profile under its singular name, the untrusted one under the
+plural name, and (in one test) both names at once.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from pathlib import Path
+
+from ini_playbook import run_tasks
+
+MODULE = "icaclient.linux.region_lockdown"
+
+
+def snapshot(path: Path):
+    return path.read_bytes(), os.stat(path).st_mtime_ns
+
+
+def restriction(path: Path, section: str, key: str) -> list[str]:
+    """The permitted values as an independent reader (configparser) sees them."""
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(path)
+    return [item.strip() for item in parser[section][key].split(",")]
+
+
+def test_four_steps_permit_secure_and_socks_in_every_region(stock_icaroot, tmp_path):
+    config = stock_icaroot.config
+    # Both spellings of the trusted profile: both must be edited.
+    (config / "Trusted_Regions.ini").write_bytes((config / "Trusted_Region.ini").read_bytes())
+    profiles = ["Trusted_Region.ini", "Trusted_Regions.ini", "Untrusted_Regions.ini", "Unknown_Region.ini"]
+    originals = {name: (config / name).read_bytes() for name in profiles}
+    all_regions = snapshot(config / "All_Regions.ini")
+    args = {
+        "icaroot": str(stock_icaroot.icaroot),
+        "region": ["trusted", "untrusted", "unknown"],
+        "key": "ProxyType",
+        "permit": ["Secure", "Socks"],
+    }
+    stat = {"ansible.builtin.stat": {"path": str(config / "Trusted_Region.ini")}}
+    run = run_tasks(
+        tmp_path / "run",
+        [
+            {MODULE: args, "check_mode": True, "diff": True},
+            {MODULE: args, "diff": True},
+            stat,
+            {MODULE: args, "check_mode": True},
+            {MODULE: args},
+            stat,
+        ],
+    )
+    check, apply, after_apply, recheck, reapply, after_reapply = run.results
+    assert not check.get("failed"), check
+    assert check["changed"] and check["section"] == "Network\\Proxy"
+    assert [Path(f["path"]).name for f in check["files"]] == profiles
+    assert all(
+        f["before"] == "None,Auto,Wpad" and f["after"] == "None,Auto,Wpad,Secure,Socks"
+        for f in check["files"]
+    )
+    assert len(check["diff"]) == 4 and "ProxyType=None,Auto,Wpad,Secure,Socks" in check["diff"][0]["after"]
+    assert apply["changed"]
+    assert not recheck["changed"] and not reapply["changed"]
+    assert after_reapply["stat"]["mtime"] == after_apply["stat"]["mtime"]
+
+    for name in profiles:
+        assert restriction(config / name, "Network\\Proxy", "ProxyType") == [
+            "None",
+            "Auto",
+            "Wpad",
+            "Secure",
+            "Socks",
+        ]
+        # Only that line changed: comments and the other sections are as they were.
+        assert (config / name).read_bytes() == originals[name].replace(
+            b"ProxyType=None,Auto,Wpad\n", b"ProxyType=None,Auto,Wpad,Secure,Socks\n"
+        )
+    assert snapshot(config / "All_Regions.ini") == all_regions
+
+
+def test_restriction_forms_in_a_users_all_regions(stock_icaroot, tmp_path):
+    user = stock_icaroot.user_config
+    base = {"config_dir": str(user), "region": ["all"]}
+    run = run_tasks(
+        tmp_path / "run",
+        [
+            {MODULE: {**base, "key": "MinimumTLS", "restriction": "list", "values": ["1.2", "1.1"]}, "diff": True},
+            {MODULE: {**base, "key": "ProxyTimeout", "deny": ["0"]}},
+            {MODULE: {**base, "key": "ProxyHost", "permit": ["proxy.example.com:3128"]}},
+            {MODULE: {**base, "key": "SSLEnable", "restriction": "any"}},
+            {MODULE: {**base, "key": "ExamplePort", "section": "Network\\Custom", "restriction": "range",
+                      "values": ["1494", "2598", "8000-"]}},
+            {MODULE: {**base, "key": "MaximumTLS", "deny": ["1.0"], "backup": True}},
+        ],
+    )  # fmt: skip
+    tls, timeout, host, ssl_enable, custom, maximum = run.results
+    assert all(not r.get("failed") for r in run.results), run.results
+    assert tls["changed"] and tls["files"][0]["after"] == "1.2,1.1"
+    assert tls["warnings"] == [
+        f"{user / 'All_Regions.ini'}: the default of MinimumTLS (the first permitted value) changes from 1.0 to 1.2"
+    ]
+    assert timeout["files"][0]["after"] == "1-3600000"
+    assert not host["changed"]  # 'ProxyHost=' already permits any string
+    assert not ssl_enable["changed"]
+    assert custom["changed"] and custom["section"] == "Network\\Custom"
+    assert maximum["files"][0]["after"] == "1.2,1.1" and Path(maximum["files"][0]["backup_file"]).exists()
+    path = user / "All_Regions.ini"
+    assert restriction(path, "Network\\SSL", "MinimumTLS") == ["1.2", "1.1"]
+    assert restriction(path, "Network\\Proxy", "ProxyTimeout") == ["1-3600000"]
+    assert restriction(path, "Network\\Custom", "ExamplePort") == ["1494", "2598", "8000-"]
+    # The machine copy is a different file and was not touched.
+    assert (stock_icaroot.config / "All_Regions.ini").read_bytes() == Path(__file__).parents[1].joinpath(
+        "fixtures/icaroot/config/All_Regions.ini"
+    ).read_bytes()
+
+
+# (args, fragments of the message); every case runs on its own copy of the stock config.
+BAD_INPUT = {
+    "permit on any-integer form": (
+        {"region": ["all"], "key": "ProxyUseDefault", "permit": ["Maybe"]},
+        ["All_Regions.ini", "ProxyUseDefault", "'Maybe'", "set the restriction form first"],
+    ),
+    "key missing from the profile": (
+        {"region": ["trusted"], "key": "ProxyHost", "permit": ["x"]},
+        ["Trusted_Region.ini", "has no ProxyHost in [Network\\Proxy]"],
+    ),
+    "deny every value": (
+        {"region": ["trusted", "untrusted"], "key": "ProxyType", "deny": ["None", "Auto", "Wpad"]},
+        ["Trusted_Region.ini", "ProxyType", "no value would be left"],
+    ),
+    "missing region file": (
+        {"region": ["trusted", "restricted"], "key": "ProxyType", "permit": ["Secure"]},
+        ["Restricted_Region.ini, Restricted_Regions.ini", "no lockdown profile for region restricted"],
+    ),
+    "unknown key without section": (
+        {"region": ["all"], "key": "MadeUpKey", "restriction": "any"},
+        ["section is required for key MadeUpKey"],
+    ),
+    "inverted range": (
+        {"region": ["all"], "key": "ProxyPort", "restriction": "range", "values": ["75-50"]},
+        ["ProxyPort", "75 is above 50"],
+    ),
+    "permit and deny the same value": (
+        {"region": ["trusted"], "key": "ProxyType", "permit": ["Secure"], "deny": ["secure"]},
+        ["Trusted_Region.ini", "secure is both permitted and denied"],
+    ),
+    "icaroot without region": (
+        {"key": "ProxyType", "permit": ["Secure"]},
+        ["missing parameter(s) required by 'icaroot': region"],
+    ),
+}
+
+
+def test_bad_input_fails_clearly_and_changes_nothing(stock_icaroot, tmp_path):
+    tasks, roots = [], []
+    for index, (args, _fragments) in enumerate(BAD_INPUT.values()):
+        root = tmp_path / f"case{index}"
+        (root / "config").mkdir(parents=True)
+        for stock in stock_icaroot.config.glob("*.ini"):
+            (root / "config" / stock.name).write_bytes(stock.read_bytes())
+        roots.append((root, {p.name: snapshot(p) for p in (root / "config").iterdir()}))
+        tasks.append({MODULE: {"icaroot": str(root), **args}})
+    run = run_tasks(tmp_path / "run", tasks)
+    for (label, (_args, fragments)), result, (root, before) in zip(BAD_INPUT.items(), run.results, roots):
+        assert result.get("failed"), (label, result)
+        for fragment in fragments:
+            assert fragment in result["msg"], (label, fragment, result["msg"])
+        assert {p.name: snapshot(p) for p in (root / "config").iterdir()} == before, label
