@@ -28,7 +28,7 @@ set -euo pipefail
 SUITE=bookworm
 # Bump when the steps below change what the tarball holds: an old cache is
 # then rebuilt instead of silently reused.
-CACHE_FORMAT=1
+CACHE_FORMAT=2
 MARKER=.icaclient-debian-root
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -85,6 +85,15 @@ checked_dest() {
     printf '%s\n' "$dest"
 }
 
+# Last line of defence for functions that write, mount or delete below $1.
+require_root_path() {
+    case ${1:-} in
+    /?*) ;;
+    *) die "internal error: bad root path '${1:-}'" ;;
+    esac
+    [ "$1" != / ] || die "internal error: refusing /"
+}
+
 # Mount points at or below $1, deepest first.
 mounts_below() {
     local dest=$1
@@ -124,6 +133,7 @@ kill_inside() {
 
 do_mount() {
     local dest=$1
+    require_root_path "$dest"
     [ -d "$dest/proc" ] || die "$dest is not a Debian root (no /proc directory)"
     mountpoint -q "$dest/proc" || mount -t proc proc "$dest/proc"
     mountpoint -q "$dest/sys" || mount -t sysfs sysfs "$dest/sys"
@@ -135,6 +145,7 @@ do_mount() {
 
 do_umount() {
     local dest=$1 mnt
+    require_root_path "$dest"
     kill_inside "$dest"
     for mnt in $(mounts_below "$dest"); do
         umount "$mnt" 2>/dev/null || umount --lazy "$mnt"
@@ -149,41 +160,67 @@ host_acquire_settings() {
         grep -E '^Acquire::(Check-Valid-Until|Check-Date|http::Proxy|https::Proxy) ' || true
 }
 
-configure_root() {
-    local dest=$1 main security
-    main=$(mirror)
-    security=$(security_mirror)
-    rm -f "$dest/etc/apt/sources.list"
+# One deb822 stanza per suite, so that a suite can be limited to the native
+# architecture on its own (see probe_foreign_indexes).
+write_sources() {
+    local dest=$1 native=$2 restricted=$3 suite uri
     mkdir -p "$dest/etc/apt/sources.list.d"
-    cat >"$dest/etc/apt/sources.list.d/debian.sources" <<EOF
-Types: deb
-URIs: $main
-Suites: $SUITE $SUITE-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+    {
+        for suite in "$SUITE" "$SUITE-updates" "$SUITE-security"; do
+            case $suite in
+            *-security) uri=$(security_mirror) ;;
+            *) uri=$(mirror) ;;
+            esac
+            printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\n' "$uri" "$suite"
+            if [ -n "$native" ] && printf '%s\n' "$restricted" | grep -qx -- "$suite"; then
+                printf '# The mirror served an inconsistent i386 index for this suite when this\n'
+                printf '# root was built ("File has unexpected size"): native packages only.\n'
+                printf 'Architectures: %s\n' "$native"
+            fi
+            printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n'
+        done
+    } >"$dest/etc/apt/sources.list.d/debian.sources"
+}
 
-Types: deb
-URIs: $security
-Suites: $SUITE-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-    local acquire
+# Roles add the i386 architecture (32-bit libpcsclite1) and then must refresh the
+# lists. A caching mirror that is out of step for one suite's i386 index makes
+# every such refresh fail, so fetch those indexes once now, into a scratch
+# folder, and print the suites whose i386 index could not be fetched.
+probe_foreign_indexes() {
+    local dest=$1 native=$2 probe=/var/lib/apt/lists-probe
+    mkdir -p "$dest$probe/partial"
+    chroot "$dest" /usr/bin/apt-get -qq -o "APT::Architectures::=$native" -o "APT::Architectures::=i386" \
+        -o "Dir::State::Lists=$probe" update 2>&1 |
+        sed -n 's|.*Failed to fetch [^ ]*/dists/\([^/ ]*\)/.*binary-i386/.*|\1|p' | sort -u
+    rm -rf "$dest$probe"
+}
+
+configure_root() {
+    local dest=$1 native restricted acquire
+    require_root_path "$dest"
+    native=$(chroot "$dest" /usr/bin/dpkg --print-architecture)
+    rm -f "$dest/etc/apt/sources.list"
+    write_sources "$dest" "" ""
     acquire=$(host_acquire_settings)
     if [ -n "$acquire" ]; then
         printf '// Copied from the host that built this root.\n%s\n' "$acquire" \
             >"$dest/etc/apt/apt.conf.d/90icaclient-host"
     fi
     printf 'APT::Install-Recommends "false";\n' >"$dest/etc/apt/apt.conf.d/90icaclient-no-recommends"
-    cat >"$dest/usr/sbin/policy-rc.d" <<'EOF'
-#!/bin/sh
-# No service starts while packages are installed in this root (101: action
-# forbidden by policy); start daemons explicitly.
-exit 101
-EOF
+    printf '%s\n' '#!/bin/sh' \
+        '# No service starts while packages are installed in this root (101: action' \
+        '# forbidden by policy); start daemons explicitly.' \
+        'exit 101' >"$dest/usr/sbin/policy-rc.d"
     chmod 0755 "$dest/usr/sbin/policy-rc.d"
     cp /etc/resolv.conf "$dest/etc/resolv.conf"
     do_mount "$dest"
+    if [ "$native" = amd64 ]; then
+        restricted=$(probe_foreign_indexes "$dest" "$native")
+        if [ -n "$restricted" ]; then
+            log "the mirror's i386 index is inconsistent for: $(echo "$restricted" | tr '\n' ' ')(limited to $native)"
+            write_sources "$dest" "$native" "$restricted"
+        fi
+    fi
     chroot "$dest" /usr/bin/apt-get -qq update
     chroot "$dest" /usr/bin/apt-get -qq clean
     do_umount "$dest"
