@@ -1,0 +1,431 @@
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""TLS for the prober: one handshake per version, trust judged by the client's keystore.
+
+How trust is judged (decided, and why):
+
+- The chain is verified by OpenSSL itself, through an ``ssl.SSLContext`` whose
+  store is the ICA keystore and nothing else: ``cacerts`` and ``intcerts`` are
+  both loaded as hash directories (``capath``), exactly the subject-hash links
+  ``ctx_rehash`` makes. That is how the client's keystore works: OpenSSL takes
+  an intermediate from the store to complete a chain the server left short,
+  but a path is trusted only when it ends at a self-signed certificate in the
+  store, so intcerts never act as trust anchors on their own. A certificate
+  copied into the keystore but not rehashed is invisible to OpenSSL, and so to
+  the probe, as it is to the client. The system store is never loaded.
+- OpenSSL's verify code (``SSLCertVerificationError.verify_code``) becomes the
+  client's error number (:data:`VERIFY_ERRORS`); the hostname check is
+  OpenSSL's too (code 62, the client's 59).
+- Key sizes, expiry and days left come from the certificates, read with
+  ``cryptography``: the leaf from ``getpeercert(binary_form=True)`` and the rest
+  of the chain from the ssl object's verified (or, without verification,
+  received) chain where the running Python offers it (3.10+; on 3.9 only the
+  leaf is checked). Every key must be at most 4096 bits, the leaf's included
+  (the client's error 79).
+
+Versions: each of 1.0, 1.1, 1.2 and 1.3 is tried alone (minimum = maximum).
+OpenSSL 3 refuses 1.0/1.1 at its default security level, so those contexts use
+``ALL:@SECLEVEL=0``, as the client's own bundled OpenSSL allows them. A version
+the local OpenSSL cannot speak at all is reported as untested, not as refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+import ssl
+import threading
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from ._errors import IcaClientError
+
+try:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
+    HAS_CRYPTOGRAPHY = True
+except ImportError:  # pragma: no cover - exercised on hosts without the library
+    HAS_CRYPTOGRAPHY = False
+
+TLS_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
+MAX_KEY_BITS = 4096
+_SSL_VERSIONS = {
+    "1.0": ssl.TLSVersion.TLSv1,
+    "1.1": ssl.TLSVersion.TLSv1_1,
+    "1.2": ssl.TLSVersion.TLSv1_2,
+    "1.3": ssl.TLSVersion.TLSv1_3,
+}
+_HAS_VERSION = {
+    "1.0": getattr(ssl, "HAS_TLSv1", True),
+    "1.1": getattr(ssl, "HAS_TLSv1_1", True),
+    "1.2": getattr(ssl, "HAS_TLSv1_2", True),
+    "1.3": getattr(ssl, "HAS_TLSv1_3", True),
+}
+_UTC = datetime.timezone.utc
+
+#: OpenSSL verify code -> (client error number, short cause). Codes not listed keep
+#: ``verify`` as their failure name with OpenSSL's own words.
+VERIFY_ERRORS: dict[int, tuple[int, str]] = {
+    2: (62, "unable to get issuer certificate"),
+    7: (64, "certificate signature failure"),
+    9: (70, "certificate is not yet valid"),
+    10: (70, "certificate has expired"),
+    18: (60, "self-signed certificate"),
+    19: (63, "self-signed certificate in chain"),
+    20: (61, "unable to get local issuer certificate"),
+    21: (61, "unable to verify the first certificate"),
+    62: (59, "hostname mismatch"),
+    64: (59, "IP address mismatch"),
+}
+
+# OpenSSL reasons that mean "whatever answered is not a TLS server".
+_NOT_TLS_REASONS = {
+    "WRONG_VERSION_NUMBER",
+    "PACKET_LENGTH_TOO_LONG",
+    "RECORD_LAYER_FAILURE",
+    "HTTP_REQUEST",
+    "HTTPS_PROXY_REQUEST",
+    "UNKNOWN_PROTOCOL",
+    "RECORD_LENGTH_MISMATCH",
+    "WRONG_SSL_VERSION",
+}
+_REASON_WORDS = {
+    "TLSV1_ALERT_PROTOCOL_VERSION": "the server refused this version (protocol_version alert)",
+    "UNSUPPORTED_PROTOCOL": "the server answered with another version",
+    "SSLV3_ALERT_HANDSHAKE_FAILURE": "the server sent a handshake_failure alert (no common cipher or version)",
+    "NO_PROTOCOLS_AVAILABLE": "the local OpenSSL cannot offer this version",
+    "EXCESSIVE_MESSAGE_SIZE": "the server sent a handshake message larger than OpenSSL accepts "
+    "(an oversized certificate chain)",
+    "WRONG_VERSION_NUMBER": "the answer is not TLS",
+    "PACKET_LENGTH_TOO_LONG": "the answer is not TLS",
+    "RECORD_LAYER_FAILURE": "the answer is not TLS",
+    "UNEXPECTED_EOF_WHILE_READING": "the server closed the connection",
+    "NO_CIPHERS_AVAILABLE": "the local OpenSSL has no cipher for this version",
+}
+
+
+@dataclass(frozen=True)
+class Keystore:
+    """A folder holding ``cacerts/`` (roots) and, optionally, ``intcerts/`` (intermediates)."""
+
+    path: str
+
+    @property
+    def cacerts(self) -> str:
+        return os.path.join(self.path, "cacerts")
+
+    @property
+    def intcerts(self) -> str:
+        return os.path.join(self.path, "intcerts")
+
+
+@dataclass(frozen=True)
+class CertFacts:
+    """What a user needs to know about one certificate of a chain."""
+
+    subject: str
+    issuer: str
+    not_after: Optional[datetime.datetime]
+    key_type: str
+    key_bits: Optional[int]
+    self_issued: bool
+
+    def days_left(self, now: datetime.datetime) -> Optional[int]:
+        if self.not_after is None:
+            return None
+        return (self.not_after - now).days
+
+    def label(self) -> str:
+        return self.subject or "(empty subject)"
+
+
+@dataclass(frozen=True)
+class KeystoreEntry:
+    """One certificate file of the keystore, and whether a hash link makes it visible to OpenSSL."""
+
+    path: str
+    linked: bool
+    issuer: bytes
+    issuer_text: str
+    self_issued: bool
+
+
+@dataclass
+class Attempt:
+    """One handshake at one version."""
+
+    version: str
+    accepted: bool = False
+    verified: Optional[bool] = None  # None: not a verifying attempt (or never got to the certificate)
+    verify_code: Optional[int] = None
+    verify_message: str = ""
+    reason: str = ""  # OpenSSL reason (or "timeout", "closed") when not accepted
+    timed_out: bool = False
+    leaf: Optional[bytes] = None
+    chain: list[bytes] = field(default_factory=list)
+    negotiated_cipher: Optional[str] = None
+
+
+class TlsContexts:
+    """The SSL contexts of one probe run (shared by every worker: SSLContext is thread-safe)."""
+
+    def __init__(self, keystore: Keystore) -> None:
+        if not os.path.isdir(keystore.cacerts):
+            raise IcaClientError(
+                f"cannot probe against the keystore {keystore.path}: {keystore.cacerts} does not exist "
+                "(give the client's ICAROOT or a folder holding cacerts/ and intcerts/)"
+            )
+        self.keystore = keystore
+        self.untestable = tuple(version for version in TLS_VERSIONS if not _HAS_VERSION[version])
+        self._verify: dict[str, ssl.SSLContext] = {}
+        self._plain: dict[str, ssl.SSLContext] = {}
+        for version in TLS_VERSIONS:
+            if version in self.untestable:
+                continue
+            self._verify[version] = self._context(version, verify=True)
+            self._plain[version] = self._context(version, verify=False)
+        self._keystore_names: Optional[dict[bytes, list[KeystoreEntry]]] = None
+        self._lock = threading.Lock()
+
+    def _context(self, version: str, *, verify: bool) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        with warnings.catch_warnings():
+            # Python deprecates TLS 1.0/1.1; the probe must still find servers that offer only them.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = _SSL_VERSIONS[version]
+            context.maximum_version = _SSL_VERSIONS[version]
+        if version in ("1.0", "1.1"):
+            context.set_ciphers("ALL:@SECLEVEL=0")
+        if verify:
+            context.check_hostname = True
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(capath=self.keystore.cacerts)
+            if os.path.isdir(self.keystore.intcerts):
+                context.load_verify_locations(capath=self.keystore.intcerts)
+        else:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+    def attempt(
+        self,
+        open_socket: Callable[[], socket.socket],
+        version: str,
+        *,
+        server_hostname: str,
+        verify: bool,
+        timeout: float,
+    ) -> Attempt:
+        """One handshake at ``version`` over a fresh path from ``open_socket`` (which may raise PathError)."""
+        result = Attempt(version)
+        context = (self._verify if verify else self._plain)[version]
+        sock = open_socket()
+        try:
+            sock.settimeout(timeout)
+            # do_handshake honours the socket timeout as a deadline for the whole handshake,
+            # so a server that drips bytes cannot hold the probe longer than ``timeout``.
+            tls = context.wrap_socket(sock, server_hostname=server_hostname, do_handshake_on_connect=False)
+        except OSError as exc:
+            sock.close()
+            result.reason = _reason_of(exc)
+            return result
+        try:
+            tls.do_handshake()
+        except ssl.SSLCertVerificationError as exc:
+            result.accepted = True
+            result.verified = False
+            result.verify_code = exc.verify_code
+            result.verify_message = exc.verify_message or ""
+        except socket.timeout:
+            result.timed_out = True
+            result.reason = "timeout"
+        except ssl.SSLError as exc:
+            result.reason = exc.reason or type(exc).__name__
+        except OSError as exc:
+            result.reason = _reason_of(exc)
+        else:
+            result.accepted = True
+            result.verified = True if verify else None
+            result.leaf = tls.getpeercert(binary_form=True)
+            result.chain = _chain_of(tls, verified=verify)
+            cipher = tls.cipher()
+            result.negotiated_cipher = cipher[0] if cipher else None
+        finally:
+            tls.close()
+        return result
+
+    def keystore_entries(self, name_der: bytes) -> list[KeystoreEntry]:
+        """Keystore files (linked or not) holding a certificate whose subject is ``name_der``."""
+        with self._lock:
+            if self._keystore_names is None:
+                self._keystore_names = _index_keystore(self.keystore)
+            return list(self._keystore_names.get(name_der, []))
+
+    def missing_issuer(self, name_der: bytes, name_text: str) -> tuple[str, list[str], int]:
+        """Walk up from the issuer ``name_der`` through hash-linked keystore certificates.
+
+        Returns the first issuer OpenSSL cannot find through a hash link (as text), the
+        keystore files that hold it without a usable link (empty when it is absent), and
+        how many linked keystore certificates the walk passed on the way.
+        """
+        seen = set()
+        passed = 0
+        while name_der not in seen:
+            seen.add(name_der)
+            entries = self.keystore_entries(name_der)
+            linked = [entry for entry in entries if entry.linked]
+            if not linked or linked[0].self_issued:
+                return name_text, [entry.path for entry in entries if not entry.linked], passed
+            passed += 1
+            name_der, name_text = linked[0].issuer, linked[0].issuer_text
+        return name_text, [], passed
+
+
+def _chain_of(tls: ssl.SSLSocket, *, verified: bool) -> list[bytes]:
+    # Public in Python 3.13 (SSLSocket.get_verified_chain), private on the ssl object since 3.10.
+    name = "get_verified_chain" if verified else "get_unverified_chain"
+    getter = getattr(tls, name, None) or getattr(getattr(tls, "_sslobj", None), name, None)
+    if getter is None:
+        return []
+    try:
+        chain = getter() or []
+    except (ssl.SSLError, ValueError):
+        return []
+    ders = []
+    for cert in chain:
+        if isinstance(cert, bytes):
+            ders.append(cert)
+        else:
+            ders.append(cert.public_bytes(ssl._ssl.ENCODING_DER))  # type: ignore[attr-defined]
+    return ders
+
+
+def _reason_of(exc: BaseException) -> str:
+    if isinstance(exc, (ConnectionResetError, BrokenPipeError, ssl.SSLEOFError, ssl.SSLZeroReturnError)):
+        return "closed"
+    return (getattr(exc, "strerror", None) or type(exc).__name__).lower()
+
+
+def describe_reason(reason: str) -> str:
+    """A few words for an OpenSSL reason code such as ``TLSV1_ALERT_PROTOCOL_VERSION``."""
+    if reason == "closed":
+        return "the server closed the connection"
+    if reason == "timeout":
+        return "no answer in time"
+    if reason in _REASON_WORDS:
+        return _REASON_WORDS[reason]
+    return reason.replace("_", " ").lower()
+
+
+def is_not_tls(reason: str) -> bool:
+    return reason in _NOT_TLS_REASONS
+
+
+# ---------------------------------------------------------------------------
+# Certificates
+
+
+def cert_facts(der: bytes) -> CertFacts:
+    """Subject, issuer, expiry and key of one DER certificate (``key_bits`` None when unreadable)."""
+    if not HAS_CRYPTOGRAPHY:
+        return CertFacts("", "", None, "unknown", None, False)
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:
+        return CertFacts("(unparsable certificate)", "", None, "unknown", None, False)
+    subject = _name(cert, "subject")
+    issuer = _name(cert, "issuer")
+    key_type, bits = _key(cert)
+    return CertFacts(
+        subject=subject,
+        issuer=issuer,
+        not_after=_not_after(cert),
+        key_type=key_type,
+        key_bits=bits,
+        self_issued=cert.issuer.public_bytes() == cert.subject.public_bytes() if _names_ok(cert) else False,
+    )
+
+
+def issuer_der(der: bytes) -> Optional[bytes]:
+    """The DER issuer name of a certificate (to look its issuer up in the keystore)."""
+    if not HAS_CRYPTOGRAPHY:
+        return None
+    try:
+        return x509.load_der_x509_certificate(der).issuer.public_bytes()
+    except ValueError:
+        return None
+
+
+def _names_ok(cert: Any) -> bool:
+    try:
+        cert.issuer.public_bytes()
+        cert.subject.public_bytes()
+    except ValueError:
+        return False
+    return True
+
+
+def _name(cert: Any, which: str) -> str:
+    try:
+        return getattr(cert, which).rfc4514_string()
+    except ValueError:
+        return "(unreadable name)"
+
+
+def _key(cert: Any) -> tuple[str, Optional[int]]:
+    try:
+        key = cert.public_key()
+    except Exception:  # unsupported algorithm: cryptography raises several types
+        return "unknown", None
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA", key.key_size
+    if isinstance(key, dsa.DSAPublicKey):
+        return "DSA", key.key_size
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {key.curve.name}", key.curve.key_size
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519", 256
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448", 456
+    return type(key).__name__, None
+
+
+def _not_after(cert: Any) -> datetime.datetime:
+    aware = getattr(cert, "not_valid_after_utc", None)
+    if aware is not None:
+        return aware
+    return cert.not_valid_after.replace(tzinfo=_UTC)  # cryptography < 42
+
+
+def _index_keystore(keystore: Keystore) -> dict[bytes, list[KeystoreEntry]]:
+    """Subject DER -> keystore files holding a certificate with that subject.
+
+    Read through the keystore's own folder scanner (the one reader of keystore
+    folders), imported here because only a failing verification needs it.
+    """
+    from ._keystore import scan_folder
+
+    index: dict[bytes, list[KeystoreEntry]] = {}
+    if not HAS_CRYPTOGRAPHY:
+        return index
+    for folder in (keystore.cacerts, keystore.intcerts):
+        try:
+            state = scan_folder(folder)
+        except IcaClientError:
+            continue
+        linked_targets = {os.path.realpath(os.path.join(folder, target)) for target in state.links.values()}
+        for stored in state.files:
+            linked = stored.effective and os.path.realpath(stored.path) in linked_targets
+            for info in stored.certs:
+                try:
+                    cert = x509.load_der_x509_certificate(info.der)
+                    subject = cert.subject.public_bytes()
+                    issuer = cert.issuer.public_bytes()
+                except ValueError:
+                    continue
+                entry = KeystoreEntry(stored.path, linked, issuer, _name(cert, "issuer"), subject == issuer)
+                index.setdefault(subject, []).append(entry)
+    return index

@@ -1,0 +1,318 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: keystore_cert
+short_description: Add or remove a CA certificate in the Citrix Workspace app keystore
+version_added: 0.1.0
+author: icaclient.linux developers (@icaclient-linux)
+description:
+  - Adds (O(state=present)) or removes (O(state=absent)) one CA certificate, or every
+    certificate of a bundle, in the keystore of the Citrix Workspace app for Linux,
+    C(<icaroot>/keystore/cacerts) for trusted roots (O(kind=root)) and
+    C(<icaroot>/keystore/intcerts) for intermediates (O(kind=intermediate); the folder
+    is created when missing).
+  - Reads PEM, DER (C(.crt), C(.cer), C(.der)), PKCS#7 (C(.p7b)) and PEM bundles. The client
+    loads only PEM files that hold one certificate each, so bundles are split into one
+    file per certificate and DER is converted to PEM. Files are written atomically with
+    mode C(0644).
+  - "File names: C(<name>.pem) for one certificate; C(<name>-<subject>.pem) for each
+    certificate of a bundle, where C(<subject>) is the certificate's CN (else OU, else O)
+    made file-name safe, so that the names do not shift when a bundle changes."
+  - A certificate already present in the folder (same SHA-256 fingerprint, in a
+    single-certificate PEM file under any name) is not written again.
+  - "Refuses, naming the file and the cause and changing no file: a certificate that is
+    not a CA, a root that is not self-signed, an RSA or DSA key over 4096 bits (the client
+    does not support them), input that is empty, truncated, garbage or holds a private key,
+    and (by O(expired)) an expired certificate. Every certificate of a bundle is checked
+    before anything is written; a write that fails half way is rolled back."
+  - "CA rule: the one OpenSSL applies when the client builds a chain. A keyUsage without
+    keyCertSign is not a CA; otherwise basicConstraints decides; a version 1 self-issued
+    certificate (common among old roots) counts as a CA."
+  - After a change the folder is rehashed (OpenSSL subject-hash links C(HHHHHHHH.N), as
+    C(ctx_rehash) and C(openssl rehash) make them) unless O(rehash=false).
+options:
+  icaroot:
+    description:
+      - The client's installation folder (C(ICAROOT)). It must exist.
+    type: path
+    default: /opt/Citrix/ICAClient
+  kind:
+    description:
+      - V(root) for a trusted root (C(keystore/cacerts)), V(intermediate) for an
+        intermediate CA (C(keystore/intcerts)).
+    type: str
+    choices: [root, intermediate]
+    default: root
+  state:
+    description:
+      - V(present) adds the certificate(s); V(absent) removes them.
+    type: str
+    choices: [present, absent]
+    default: present
+  src:
+    description:
+      - Path of the certificate file on the managed host (PEM, DER, PKCS#7 or a PEM bundle).
+      - With O(state=absent), the certificate(s) in this file are removed from every
+        single-certificate file that holds them.
+    type: path
+  content:
+    description:
+      - The certificate(s) as PEM text, instead of O(src).
+    type: str
+  name:
+    description:
+      - Readable base of the file names written (see above); a trailing C(.pem) is dropped.
+        Defaults to the name of O(src) without its extension, or, for O(content), to each
+        certificate's subject.
+      - With an explicit O(name) and a single certificate, a file of that name holding a
+        different certificate is replaced (the name is a slot, as when a root is rotated).
+        Otherwise a clashing file is never overwritten; the new file gets C(-<8 hex digits of
+        its fingerprint>) appended.
+      - With O(state=absent), removes the files written under this name (or the file with
+        exactly this name).
+    type: str
+  fingerprint:
+    description:
+      - SHA-256 fingerprint (hexadecimal, colons optional).
+      - With O(state=absent), removes the certificate with this fingerprint.
+      - With O(state=present), pins the input, which must be exactly this one certificate.
+    type: str
+  rehash:
+    description:
+      - Rehash the folder afterwards, which also repairs its hash links when the certificate
+        was already present. Set to V(false) when adding many certificates and rehash once
+        with M(icaclient.linux.keystore_rehash).
+    type: bool
+    default: true
+  expired:
+    description:
+      - What to do with an expired certificate. V(refuse) fails; V(warn) adds it with a warning.
+    type: str
+    choices: [refuse, warn]
+    default: refuse
+notes:
+  - Supports check mode and diff mode. In check mode O(rehash) reports only changes to links
+    that exist already; links for new files appear in RV(hash_links) after a real run.
+  - Certificates are public; nothing here is secret.
+requirements:
+  - cryptography
+seealso:
+  - module: icaclient.linux.keystore_rehash
+  - module: icaclient.linux.keystore_info
+"""
+
+EXAMPLES = r"""
+- name: Trust the corporate root CA
+  icaclient.linux.keystore_cert:
+    src: /etc/pki/corp/corp-root.pem
+    name: corp-root
+
+- name: Add the issuing CA, which the PKI team hands out as DER
+  icaclient.linux.keystore_cert:
+    src: /etc/pki/corp/issuing-ca1.crt
+    kind: intermediate
+
+- name: Add the intermediates of a bundle, one file each, without rehashing yet
+  icaclient.linux.keystore_cert:
+    content: "{{ lookup('ansible.builtin.file', 'files/chain.pem') }}"
+    name: corp-chain
+    kind: intermediate
+    rehash: false
+
+- name: Remove an old root by its fingerprint
+  icaclient.linux.keystore_cert:
+    fingerprint: "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
+    state: absent
+"""
+
+RETURN = r"""
+kind:
+  description: The kind of keystore folder worked on.
+  returned: always
+  type: str
+  sample: root
+folder:
+  description: The keystore folder.
+  returned: always
+  type: str
+  sample: /opt/Citrix/ICAClient/keystore/cacerts
+subject:
+  description: Subject (RFC 4514) of the first certificate handled; see RV(certificates) for bundles.
+  returned: always
+  type: str
+  sample: CN=Corp Root CA,O=Corp
+issuer:
+  description: Issuer (RFC 4514) of the first certificate handled.
+  returned: always
+  type: str
+  sample: CN=Corp Root CA,O=Corp
+fingerprint:
+  description: SHA-256 fingerprint (colon hex) of the first certificate handled.
+  returned: always
+  type: str
+  sample: "3B:0F:...:A1"
+not_after:
+  description: End of validity (ISO 8601 UTC) of the first certificate handled.
+  returned: always
+  type: str
+  sample: "2036-01-01T00:00:00Z"
+key_type:
+  description: Public key type of the first certificate handled.
+  returned: always
+  type: str
+  sample: RSA
+key_bits:
+  description: Key size in bits of the first certificate handled.
+  returned: always
+  type: int
+  sample: 4096
+subject_hash:
+  description: OpenSSL subject hash (C(openssl x509 -hash)) of the first certificate handled.
+  returned: always
+  type: str
+  sample: 1a2b3c4d
+hash_link:
+  description: The first hash link pointing at a file of this certificate, if any.
+  returned: always
+  type: str
+  sample: 1a2b3c4d.0
+hash_links:
+  description: Every hash link pointing at the files of the certificates handled.
+  returned: always
+  type: list
+  elements: str
+  sample: [1a2b3c4d.0]
+paths:
+  description: Files written (created or replaced); empty when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample: [/opt/Citrix/ICAClient/keystore/cacerts/corp-root.pem]
+removed:
+  description: Files removed.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+certificates:
+  description: One entry per certificate handled.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    file:
+      description: File name in the folder.
+      type: str
+    path:
+      description: Full path of that file.
+      type: str
+    action:
+      description: V(created), V(replaced), V(present) (already there) or V(removed).
+      type: str
+    subject:
+      description: Subject, RFC 4514.
+      type: str
+    issuer:
+      description: Issuer, RFC 4514.
+      type: str
+    fingerprint:
+      description: SHA-256 fingerprint, colon hex.
+      type: str
+    serial:
+      description: Serial number, hexadecimal.
+      type: str
+    not_before:
+      description: Start of validity, ISO 8601 UTC.
+      type: str
+    not_after:
+      description: End of validity, ISO 8601 UTC.
+      type: str
+    key_type:
+      description: Public key type.
+      type: str
+    key_bits:
+      description: Key size in bits.
+      type: int
+    is_ca:
+      description: Whether it is a CA certificate.
+      type: bool
+    self_signed:
+      description: Whether it is self-signed.
+      type: bool
+    subject_hash:
+      description: OpenSSL subject hash.
+      type: str
+    hash_links:
+      description: Hash links pointing at the file.
+      type: list
+      elements: str
+rehash:
+  description: What the rehash did (C(changed), C(created), C(removed) links); null when not run.
+  returned: always
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.icaclient.linux.plugins.module_utils._certs import (
+    CRYPTOGRAPHY_IMPORT_ERROR,
+    HAS_CRYPTOGRAPHY,
+)
+from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
+from ansible_collections.icaclient.linux.plugins.module_utils._keystore import ensure_certificate
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            icaroot=dict(type="path", default="/opt/Citrix/ICAClient"),
+            kind=dict(type="str", default="root", choices=["root", "intermediate"]),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            src=dict(type="path"),
+            content=dict(type="str"),
+            name=dict(type="str"),
+            fingerprint=dict(type="str"),
+            rehash=dict(type="bool", default=True),
+            expired=dict(type="str", default="refuse", choices=["refuse", "warn"]),
+        ),
+        mutually_exclusive=[("src", "content")],
+        required_if=[
+            ("state", "present", ("src", "content"), True),
+            ("state", "absent", ("src", "content", "name", "fingerprint"), True),
+        ],
+        supports_check_mode=True,
+    )
+    if not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
+    params = module.params
+    try:
+        result, _plan = ensure_certificate(
+            icaroot=params["icaroot"],
+            kind=params["kind"],
+            state=params["state"],
+            src=params["src"],
+            content=params["content"],
+            name=params["name"],
+            fingerprint=params["fingerprint"],
+            rehash=params["rehash"],
+            expired=params["expired"],
+            check_mode=module.check_mode,
+        )
+    except IcaClientError as exc:
+        module.fail_json(msg=exc.message, **exc.details)
+    for warning in result.pop("warnings"):
+        module.warn(warning)
+    diff = result.pop("diff")
+    if module._diff and result["changed"]:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: keystore_rehash
+short_description: Make the subject-hash links of a Citrix Workspace app keystore folder
+version_added: 0.1.0
+author: icaclient.linux developers (@icaclient-linux)
+description:
+  - Makes the OpenSSL subject-hash links (C(HHHHHHHH.N) for certificates, C(HHHHHHHH.rN)
+    for CRLs) in one keystore folder of the Citrix Workspace app for Linux, for example
+    C(/opt/Citrix/ICAClient/keystore/cacerts). The client finds a CA certificate only
+    through these links, which its C(ctx_rehash) tool makes; a certificate copied in
+    without a rehash is ignored.
+  - "With O(method=builtin) (the default) the links are exactly the ones C(openssl rehash)
+    (OpenSSL 3.0) makes on the same folder: the same names pointing at the same files by
+    their bare names. Files ending C(.pem), C(.crt), C(.cer) or C(.crl) (any case) are read
+    in byte order of their names; a file must be PEM with exactly one certificate or CRL,
+    else it is skipped with a warning (bundles, DER files); a certificate byte-identical to
+    one already seen is skipped; certificates with the same subject are numbered from 0;
+    an existing correct link keeps its number and a new one takes the lowest free number;
+    hash links no longer needed are removed. Files that are not certificates are left
+    alone. Certificates OpenSSL cannot load are not linked (warning)."
+  - "Where O(method=builtin) deliberately differs from C(openssl rehash) 3.0 (its bugs, or
+    safety), each of the following:"
+  - "A wrong link (dangling, or to a file of another hash) whose number is below the count
+    needed is replaced; C(openssl rehash) keeps it and numbers the right link after it."
+  - "A second, higher-numbered link to a file already linked is removed, and so is every
+    one of several stale links to the same missing file; C(openssl rehash) leaves them."
+  - "A link pointing outside the folder is never followed and never removed (a warning
+    names it; a hash link pointing outside keeps its number); C(openssl rehash) removes
+    such a hash link, and follows such a certificate file link."
+  - "Hash link names other than the canonical C(hhhhhhhh.N) (upper-case hex, leading
+    zeros) and links to a file by another spelling (C(./file.pem)) are replaced; OpenSSL
+    only ever opens C(hhhhhhhh.N), yet C(openssl rehash) keeps them."
+  - "A regular file (not a link) that carries a hash link name is left alone and its number
+    skipped; C(openssl rehash) overwrites it."
+  - "Nothing is written when no link changes, so a correct read-only folder passes
+    (C(openssl rehash) refuses any folder it cannot write), and a link that changes its
+    target is swapped atomically instead of deleted and re-created."
+  - With O(method=ctx_rehash) the client's own C(ctx_rehash) runs (without arguments, in the
+    folder, as the client's installer runs it) and the module reports the links it changed;
+    a warning says so when they differ from the ones C(openssl rehash) makes. In check mode
+    the tool is not run; the result says what O(method=builtin) would change.
+  - Large folders are read by up to four processes.
+options:
+  path:
+    description:
+      - The keystore folder to rehash, for example C(<icaroot>/keystore/cacerts) or
+        C(<icaroot>/keystore/intcerts). It must exist.
+    type: path
+    required: true
+  method:
+    description:
+      - V(builtin) makes the links in Python, exactly as C(openssl rehash) does (see above).
+      - V(ctx_rehash) runs the client's C(ctx_rehash) tool.
+    type: str
+    choices: [builtin, ctx_rehash]
+    default: builtin
+  ctx_rehash_path:
+    description:
+      - The C(ctx_rehash) to run with O(method=ctx_rehash).
+      - By default C(<icaroot>/util/ctx_rehash) for a folder C(<icaroot>/keystore/<name>),
+        else C(ctx_rehash) found in the E(PATH).
+    type: path
+notes:
+  - Supports check mode and diff mode (the links before and after, one per line).
+  - Each file skipped (bundle, DER, duplicate, not loadable) and each link left alone is
+    named in a warning (the result's standard C(warnings)).
+  - The folder must be writable only when a link has to change. An error (missing folder,
+    read-only folder) names the folder and the cause and changes nothing.
+seealso:
+  - module: icaclient.linux.keystore_cert
+  - module: icaclient.linux.keystore_info
+  - name: openssl-rehash(1)
+    description: The OpenSSL command whose link layout this module reproduces.
+    link: https://docs.openssl.org/3.0/man1/openssl-rehash/
+"""
+
+EXAMPLES = r"""
+- name: Rehash the trusted roots of the Citrix Workspace app
+  icaclient.linux.keystore_rehash:
+    path: /opt/Citrix/ICAClient/keystore/cacerts
+
+- name: Rehash the intermediates with the client's own tool
+  icaclient.linux.keystore_rehash:
+    path: /opt/Citrix/ICAClient/keystore/intcerts
+    method: ctx_rehash
+
+- name: Report what a rehash would change, without changing it
+  icaclient.linux.keystore_rehash:
+    path: /opt/Citrix/ICAClient/keystore/cacerts
+  check_mode: true
+  register: keystore_rehash_preview
+"""
+
+RETURN = r"""
+method:
+  description: The method used.
+  returned: always
+  type: str
+  sample: builtin
+links:
+  description:
+    - The hash links in the folder after the run (in check mode, after the run that would
+      happen), link name to target. Links pointing outside the folder, left alone, are
+      included.
+  returned: always
+  type: dict
+  sample: {"3513523f.0": "corp-root.pem", "8deb7220.0": "gateway-ca.pem"}
+created:
+  description: Links written, new or pointing at another file than before (would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: ["8deb7220.0"]
+removed:
+  description: Links deleted (would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: ["5a1f2c3d.1"]
+cmd:
+  description: The command run with O(method=ctx_rehash) (not in check mode).
+  returned: when O(method=ctx_rehash) and not in check mode
+  type: list
+  elements: str
+  sample: ["/opt/Citrix/ICAClient/util/ctx_rehash"]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
+from ansible_collections.icaclient.linux.plugins.module_utils._rehash import (
+    find_ctx_rehash,
+    format_links,
+    rehash,
+    rehash_with_ctx_rehash,
+)
+from ansible_collections.icaclient.linux.plugins.module_utils._runner import module_runner
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path", required=True),
+            method=dict(type="str", default="builtin", choices=["builtin", "ctx_rehash"]),
+            ctx_rehash_path=dict(type="path"),
+        ),
+        supports_check_mode=True,
+    )
+    path = module.params["path"]
+    method = module.params["method"]
+    extra = {}
+    try:
+        if method == "builtin":
+            result = rehash(path, check_mode=module.check_mode)
+        else:
+            tool = find_ctx_rehash(path, module.params["ctx_rehash_path"], module.get_bin_path)
+            result = rehash_with_ctx_rehash(
+                path, tool=tool, runner=module_runner(module), check_mode=module.check_mode
+            )
+            if not module.check_mode:
+                extra["cmd"] = [tool]
+    except IcaClientError as exc:
+        module.fail_json(msg=exc.message, **exc.details)
+    for warning in result.warnings:
+        module.warn(warning)
+    if module._diff:
+        extra["diff"] = {
+            "before_header": f"{path} (hash links)",
+            "after_header": f"{path} (hash links)",
+            "before": format_links(result.previous_links),
+            "after": format_links(result.links),
+        }
+    module.exit_json(
+        changed=result.changed,
+        method=method,
+        links=result.links,
+        created=result.created,
+        removed=result.removed,
+        **extra,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+"""The ``icaprobe`` console script, run for real (the installed entry point) against real peers.
+
+Covers the table, the JSON schema of docs/icaprobe.md, exit codes, the progress bar and,
+above all, that a proxy password reaches the proxy but never argv, stdout, stderr or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from integration.peers import BASIC_PASSWORD, BASIC_USER, LOOPBACK, free_port
+
+REPO = Path(__file__).resolve().parents[2]
+ICAPROBE = REPO / ".venv" / "bin" / "icaprobe"
+RESULT_KEYS = {
+    "target",
+    "kind",
+    "host",
+    "port",
+    "path",
+    "url_path",
+    "ok",
+    "client_error",
+    "message",
+    "tls_versions_accepted",
+    "tls_versions_refused",
+    "tls_versions_untested",
+    "tls_version",
+    "tls_window",
+    "trusted",
+    "subject",
+    "issuer",
+    "not_after",
+    "days_left",
+    "key_bits",
+    "key_type",
+    "warnings",
+    "elapsed",
+}
+
+
+def icaprobe(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
+    assert ICAPROBE.exists(), (
+        f"{ICAPROBE} is missing: install the project (pip install -e .) for the console script"
+    )
+    merged = {key: value for key, value in os.environ.items() if not key.startswith("ICAPROBE_")}
+    merged.update(env or {})
+    return subprocess.run(
+        [str(ICAPROBE), *args], capture_output=True, text=True, env=merged, check=False, **kw
+    )
+
+
+def test_table_and_exit_code_one_when_any_target_fails(probe_servers: dict, probe_keystore: Path) -> None:
+    ok_target = f"https://localhost:{probe_servers['trusted'].port}/Citrix/Store"
+    bad_target = f"localhost:{probe_servers['untrusted'].port}"
+    run = icaprobe("--keystore", str(probe_keystore), "--timeout", "2", ok_target, bad_target)
+    assert run.returncode == 1, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].split() == ["TARGET", "RESULT", "ERROR", "TLS", "ACCEPTED", "DAYS", "KEY"]
+    assert re.match(rf"{re.escape(ok_target)}\s+ok\s+-\s+1\.2 1\.3\s+36[45]\s+RSA 2048$", lines[1])
+    assert re.match(rf"{re.escape(bad_target)}\s+FAIL\s+61\s+1\.2 1\.3", lines[2])
+    assert "add the issuing root to" in lines[3]
+    assert lines[-1] == "2 targets (TLS window 1.0-1.2, direct): 1 pass, 1 fail"
+
+
+def test_exit_code_zero_when_all_pass(probe_servers: dict, probe_keystore: Path) -> None:
+    run = icaprobe("--keystore", str(probe_keystore), f"localhost:{probe_servers['v1.2'].port}")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_json_follows_the_documented_schema(probe_servers: dict, probe_keystore: Path) -> None:
+    targets = [
+        f"localhost:{probe_servers['v1.0'].port}",
+        f"localhost:{probe_servers['expired'].port}",
+        f"ica://{LOOPBACK}:{probe_servers['trusted'].port}",
+    ]
+    run = icaprobe(
+        "--keystore", str(probe_keystore), "--json", "--min-tls", "1.2", "--max-tls", "1.3", *targets
+    )
+    assert run.returncode == 1
+    document = json.loads(run.stdout)
+    assert document["schema"] == "icaprobe/1"
+    assert document["summary"] == {"total": 3, "passed": 1, "failed": 2}
+    assert document["settings"]["min_tls"] == "1.2" and document["settings"]["max_tls"] == "1.3"
+    results = document["results"]
+    assert [result["target"] for result in results] == targets
+    for result in results:
+        assert set(result) == RESULT_KEYS
+    assert (results[0]["client_error"], results[0]["tls_versions_accepted"]) == (47, ["1.0"])
+    assert (results[1]["client_error"], results[1]["days_left"] < 0) == (70, True)
+    assert (results[2]["ok"], results[2]["kind"]) == (True, "ica")
+    schema_doc = (REPO / "docs" / "icaprobe.md").read_text()
+    for key in RESULT_KEYS:
+        assert f"`{key}`" in schema_doc, f"docs/icaprobe.md does not document {key}"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((), "no target given"),
+        (("--keystore", "/nonexistent", "localhost"), "/nonexistent/cacerts does not exist"),
+        (("--icaroot", "/tmp", "--keystore", "/tmp", "x"), "not allowed with argument"),
+        (("--keystore", "KS", "http://plain.example.com"), "over https"),
+        (("--keystore", "KS", "--min-tls", "1.4", "localhost"), "not a TLS version"),
+        (
+            ("--keystore", "KS", "--proxy", "http://alice:Hidden-1@proxy:3128", "localhost"),
+            "must not carry credentials",
+        ),
+        (("--keystore", "KS", "--timeout", "-1", "localhost"), "positive"),
+    ],
+)
+def test_usage_errors_exit_two(probe_keystore: Path, args: tuple, words: str) -> None:
+    run = icaprobe(*(str(probe_keystore) if arg == "KS" else arg for arg in args))
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert words in run.stderr
+    assert "Hidden-1" not in run.stderr + run.stdout
+    assert run.stdout == ""
+
+
+def test_a_password_on_the_command_line_is_refused_without_echoing_it(probe_keystore: Path) -> None:
+    secret = "Argv-pw-77aa"
+    run = icaprobe("--keystore", str(probe_keystore), "--proxy-password", secret, "localhost")
+    assert run.returncode == 2
+    assert "--proxy-password is not accepted" in run.stderr
+    assert secret not in run.stderr + run.stdout
+
+
+def _cmdline_while_running(process: subprocess.Popen) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + 10
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            seen = Path(f"/proc/{process.pid}/cmdline").read_bytes() or seen
+        except OSError:
+            break
+        if seen:
+            break
+        time.sleep(0.01)
+    return seen
+
+
+@pytest.mark.parametrize("source", ["environment", "file"])
+def test_the_proxy_password_reaches_the_proxy_and_nothing_else(
+    squid_basic, probe_servers: dict, probe_keystore: Path, tmp_path: Path, source: str
+) -> None:
+    port = probe_servers["trusted"].port
+    # The silent server keeps the run alive for the timeout, so its argv can be read meanwhile.
+    targets = [f"localhost:{port}", f"{LOOPBACK}:{probe_servers['silent'].port}"]
+    args = [
+        "--keystore",
+        str(probe_keystore),
+        "--proxy",
+        f"http://{LOOPBACK}:{squid_basic.port}",
+        "--timeout",
+        "2",
+    ]
+    env = {}
+    if source == "environment":
+        env = {"ICAPROBE_PROXY_USER": BASIC_USER, "ICAPROBE_PROXY_PASSWORD": BASIC_PASSWORD}
+    else:
+        credentials = tmp_path / "proxy.cred"
+        credentials.write_text(f"# proxy account\n{BASIC_USER}:{BASIC_PASSWORD}\n")
+        credentials.chmod(0o600)
+        args += ["--proxy-credentials", str(credentials)]
+    for output in ([], ["--json"]):
+        merged = {key: value for key, value in os.environ.items() if not key.startswith("ICAPROBE_")}
+        merged.update(env)
+        process = subprocess.Popen(
+            [str(ICAPROBE), *args, *output, *targets],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=merged,
+        )
+        cmdline = _cmdline_while_running(process)
+        stdout, stderr = process.communicate(timeout=30)
+        assert cmdline and b"icaprobe" in cmdline
+        assert BASIC_PASSWORD.encode() not in cmdline
+        assert BASIC_PASSWORD not in stdout + stderr
+        assert process.returncode == 1  # the silent target fails; the proxied one passes
+        if output:
+            results = json.loads(stdout)["results"]
+            assert results[0]["ok"] is True, results[0]["message"]
+            assert json.loads(stdout)["settings"]["proxy_username"] == BASIC_USER
+        else:
+            assert re.search(rf"localhost:{port}\s+ok", stdout), stdout
+    assert re.search(rf"TCP_TUNNEL/200 .* CONNECT localhost:{port} {BASIC_USER} ", squid_basic.access_log())
+
+
+def test_a_readable_credentials_file_draws_a_warning(
+    squid_basic, probe_servers: dict, probe_keystore: Path, tmp_path: Path
+) -> None:
+    credentials = tmp_path / "proxy.cred"
+    credentials.write_text(f"{BASIC_USER}:{BASIC_PASSWORD}\n")
+    credentials.chmod(0o644)
+    run = icaprobe(
+        "--keystore",
+        str(probe_keystore),
+        "--proxy",
+        f"http://{LOOPBACK}:{squid_basic.port}",
+        "--proxy-credentials",
+        str(credentials),
+        f"localhost:{probe_servers['trusted'].port}",
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "readable by other users" in run.stderr
+    assert BASIC_PASSWORD not in run.stdout + run.stderr
+
+
+def test_a_wrong_password_fails_the_target_without_showing_it(
+    squid_basic, probe_servers: dict, probe_keystore: Path
+) -> None:
+    wrong = "Wrong-pw-c3c3"
+    run = icaprobe(
+        "--keystore",
+        str(probe_keystore),
+        "--proxy",
+        f"http://{LOOPBACK}:{squid_basic.port}",
+        "--proxy-auth",
+        "basic",
+        "--json",
+        f"localhost:{probe_servers['trusted'].port}",
+        env={"ICAPROBE_PROXY_USER": BASIC_USER, "ICAPROBE_PROXY_PASSWORD": wrong},
+    )
+    assert run.returncode == 1
+    result = json.loads(run.stdout)["results"][0]
+    assert result["client_error"] == "proxy_auth"
+    assert wrong not in run.stdout + run.stderr
+
+
+def test_ntlm_without_pyspnego_is_a_clear_setup_error(probe_keystore: Path, tmp_path: Path) -> None:
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "spnego.py").write_text("raise ImportError('pyspnego is not installed on this host')\n")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from icaprobe.cli import main; sys.exit(main())",
+            "--keystore",
+            str(probe_keystore),
+            "--proxy",
+            f"http://{LOOPBACK}:3128",
+            "--proxy-auth",
+            "ntlm",
+            "--proxy-user",
+            "CORP\\alice",
+            "localhost",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(shim)},
+        check=False,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "NTLM proxy authentication needs the Python library pyspnego" in run.stderr
+
+
+def test_progress_bar_and_targets_file(probe_servers: dict, probe_keystore: Path, tmp_path: Path) -> None:
+    port = probe_servers["trusted"].port
+    closed = free_port()
+    listing = tmp_path / "targets.txt"
+    listing.write_text("# gateways\n" + "".join(f"localhost:{port}\n{LOOPBACK}:{closed}\n" for _ in range(6)))
+    shown = icaprobe("--keystore", str(probe_keystore), "--progress", "-f", str(listing))
+    assert shown.returncode == 1
+    assert "12/12 probed, 6 failing" in shown.stderr
+    assert shown.stdout.splitlines()[-1].startswith("12 targets")
+    hidden = icaprobe("--keystore", str(probe_keystore), "-f", str(listing))  # stderr is a pipe: no bar
+    assert "probed" not in hidden.stderr

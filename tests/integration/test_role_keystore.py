@@ -1,0 +1,93 @@
+"""The icaclient_keystore role run for real, with observable idempotence.
+
+Check mode first (predicts changes, writes nothing), then two real runs: the
+first changes the keystore and says so in ``icaclient_keystore_changed``, the
+second changes nothing (the play recap's changed count is 0). ``openssl verify``
+then confirms that the chain verifies against the keystore the role built; a
+last run removes the root again and the chain stops verifying.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from keystore_sandbox import openssl_verify, snapshot
+from playbook_run import PlaybookRun, run_playbook
+
+PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "keystore_role.yml"
+
+
+def _facts(run: PlaybookRun) -> dict:
+    assert run.rc == 0, run.stdout + run.stderr
+    return run.results[-1]["msg"]
+
+
+def test_role_is_idempotent_and_the_chain_verifies(pki, icaroot, tmp_path):
+    source = tmp_path / "from-the-pki-team"
+    source.mkdir()
+    root_file = pki.write(pki.root, "corp-root.pem", directory=source)
+    intermediate_der = pki.write(pki.intermediate, "corp-issuing-ca1.der", fmt="der", directory=source)
+    cacerts = icaroot / "keystore" / "cacerts"
+    intcerts = icaroot / "keystore" / "intcerts"
+    leaf = pki.path("leaf")
+    extra = {
+        "icaclient_keystore_icaroot": str(icaroot),
+        "icaclient_keystore_roots": [{"src": str(root_file), "name": "sandbox-corp-root"}],
+        "icaclient_keystore_intermediates": [
+            {"src": str(intermediate_der)},
+            {"content": pki.intermediate.pem.decode(), "name": "same-as-the-der"},  # already there: no change
+        ],
+        "icaclient_keystore_fail_on_problems": ["expired", "key_over_4096", "unlinked", "stale_link"],
+    }
+    assert openssl_verify(cacerts, leaf).returncode != 0
+
+    empty = snapshot(cacerts)
+    predicted = run_playbook(PLAYBOOK, extra_vars=extra, check=True)
+    assert predicted.rc == 0 and predicted.changed > 0, predicted.stdout + predicted.stderr
+    assert snapshot(cacerts) == empty and not intcerts.exists()
+
+    first = run_playbook(PLAYBOOK, extra_vars=extra)
+    facts = _facts(first)
+    assert first.changed > 0 and facts["icaclient_keystore_changed"] is True
+    assert sorted(p.name for p in cacerts.iterdir() if not p.is_symlink()) == ["sandbox-corp-root.pem"]
+    assert sorted(p.name for p in intcerts.iterdir() if not p.is_symlink()) == ["corp-issuing-ca1.pem"]
+    assert facts["summary"]["roots"] == 1 and facts["summary"]["intermediates"] == 1
+    assert facts["summary"]["problems"] == 0 and facts["problems"] == []
+    built = {"cacerts": snapshot(cacerts), "intcerts": snapshot(intcerts)}
+
+    second = run_playbook(PLAYBOOK, extra_vars=extra)
+    facts = _facts(second)
+    assert second.changed == 0, [r for r in second.results if r["_status"] == "CHANGED"]
+    assert facts["icaclient_keystore_changed"] is False
+    assert {"cacerts": snapshot(cacerts), "intcerts": snapshot(intcerts)} == built
+
+    chain = intcerts / "corp-issuing-ca1.pem"
+    assert openssl_verify(cacerts, leaf, chain).returncode == 0
+
+    removal = dict(
+        extra, icaclient_keystore_roots=[], icaclient_keystore_remove=[{"name": "sandbox-corp-root"}]
+    )
+    removed = run_playbook(PLAYBOOK, extra_vars=removal)
+    assert _facts(removed)["icaclient_keystore_changed"] is True
+    assert snapshot(cacerts) == {}  # the file and its hash link
+    assert openssl_verify(cacerts, leaf, chain).returncode != 0
+
+
+def test_role_fails_on_refused_certificate_and_changes_nothing(pki, icaroot, tmp_path):
+    big = pki.write(pki.issue("Big Root", key=pki.key("rsa8192")), "big-root.pem", directory=tmp_path)
+    cacerts = icaroot / "keystore" / "cacerts"
+    before = snapshot(cacerts)
+    run = run_playbook(
+        PLAYBOOK,
+        extra_vars={
+            "icaclient_keystore_icaroot": str(icaroot),
+            "icaclient_keystore_roots": [{"src": str(big)}],
+        },
+    )
+    assert run.rc != 0
+    failure = next(result for result in run.results if result["_status"] == "FAILED!")
+    messages = [item.get("msg", "") for item in failure.get("results", [failure])]
+    assert any(
+        "big-root.pem" in m and "RSA key is 8192 bits, the client accepts at most 4096" in m for m in messages
+    )
+    assert snapshot(cacerts) == before

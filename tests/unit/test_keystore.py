@@ -1,0 +1,456 @@
+"""Planning, applying and auditing keystore changes (module_utils/_keystore.py) on real folders.
+
+Hash links in the audit tests are made by the system ``openssl rehash``, an
+independent tool, so the audit is checked against what OpenSSL really does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
+from ansible_collections.icaclient.linux.plugins.module_utils._keystore import (
+    apply_plan,
+    audit_keystore,
+    ensure_certificate,
+    plan_add,
+    plan_remove,
+)
+
+UTC = datetime.timezone.utc
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, object]]:
+    """Every entry of ``folder``: links by target, files by bytes and mode."""
+    if not folder.exists():
+        return {}
+    found: dict[str, tuple[str, object]] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            found[entry.name] = ("link", os.readlink(entry))
+        elif entry.is_dir():
+            found[entry.name] = ("dir", None)
+        else:
+            found[entry.name] = ("file", (entry.read_bytes(), entry.stat().st_mode & 0o7777))
+    return found
+
+
+def add(icaroot: Path, data: bytes, *, kind: str = "root", source: str | None = "corp-root.pem", **kwargs):
+    plan = plan_add(icaroot=str(icaroot), kind=kind, data=data, source_name=source, **kwargs)
+    apply_plan(plan)
+    return plan
+
+
+def cacerts(icaroot: Path) -> Path:
+    return icaroot / "keystore" / "cacerts"
+
+
+# ---------------------------------------------------------------------------
+# File names
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "expected"),
+    [
+        ("corp-root.pem", None, "corp-root.pem"),
+        ("Corp Root 2026.CRT", None, "corp-root-2026.pem"),
+        ("corp-root.der", None, "corp-root.pem"),
+        (None, None, "test-root-ca.pem"),
+        ("whatever.pem", "sandbox-root", "sandbox-root.pem"),
+        ("whatever.pem", "sandbox-root.pem", "sandbox-root.pem"),
+    ],
+)
+def test_single_certificate_file_name(pki, icaroot, source, name, expected):
+    plan = add(icaroot, pki.root.pem, source=source, name=name)
+    assert [change.name for change in plan.changes] == [expected]
+    written = cacerts(icaroot) / expected
+    assert written.read_bytes() == pki.root.pem
+    assert written.stat().st_mode & 0o777 == 0o644
+
+
+def test_bundle_files_are_named_per_subject(pki, icaroot):
+    other = pki.issue("Other Issuing CA", issuer=pki.root, key=pki.fresh_key())
+    plan = add(icaroot, pki.intermediate.pem + other.pem, kind="intermediate", source="chain.pem")
+    names = sorted(change.name for change in plan.changes)
+    assert names == ["chain-other-issuing-ca.pem", "chain-test-issuing-ca.pem"]
+    intcerts = icaroot / "keystore" / "intcerts"
+    assert (intcerts / "chain-test-issuing-ca.pem").read_bytes() == pki.intermediate.pem
+    assert intcerts.stat().st_mode & 0o777 == 0o755
+
+
+def test_bundle_names_do_not_shift_when_the_bundle_grows(pki, icaroot):
+    """A certificate put in front of a bundle does not rename or rewrite the ones already there."""
+    other = pki.issue("Other Issuing CA", issuer=pki.root, key=pki.fresh_key())
+    third = pki.issue("Third Issuing CA", issuer=pki.root, key=pki.fresh_key())
+    add(icaroot, pki.intermediate.pem + other.pem, kind="intermediate", source="chain.pem")
+    before = snapshot(icaroot / "keystore" / "intcerts")
+    plan = add(icaroot, third.pem + pki.intermediate.pem + other.pem, kind="intermediate", source="chain.pem")
+    assert [change.name for change in plan.changes] == ["chain-third-issuing-ca.pem"]
+    after = snapshot(icaroot / "keystore" / "intcerts")
+    assert {k: v for k, v in after.items() if k in before} == before
+
+
+def test_present_under_any_name_is_no_change(pki, icaroot):
+    add(icaroot, pki.root.pem, source="one.pem")
+    plan = plan_add(icaroot=str(icaroot), kind="root", data=pki.root.der, source_name="two.crt", name="two")
+    assert not plan.changed
+    assert plan.present == {pki.root.fingerprint: "one.pem"}
+
+
+def test_explicit_name_is_a_slot_that_a_rotated_root_replaces(pki, icaroot):
+    old = pki.issue("Corp Root 2016", key=pki.fresh_key())
+    add(icaroot, old.pem, name="corp-root")
+    plan = add(icaroot, pki.root.pem, name="corp-root")
+    assert [(c.action, c.name) for c in plan.changes] == [("replace", "corp-root.pem")]
+    assert any("corp-root.pem held CN=Corp Root 2016" in warning for warning in plan.warnings)
+    assert (cacerts(icaroot) / "corp-root.pem").read_bytes() == pki.root.pem
+
+
+def test_derived_name_never_overwrites_another_certificate(pki, icaroot):
+    other = pki.issue("Other Root", key=pki.fresh_key())
+    add(icaroot, other.pem, source="ca.pem")
+    plan = add(icaroot, pki.root.pem, source="ca.pem")
+    suffix = pki.root.fingerprint.replace(":", "").lower()[:8]
+    assert [change.name for change in plan.changes] == [f"ca-{suffix}.pem"]
+    assert (cacerts(icaroot) / "ca.pem").read_bytes() == other.pem
+
+
+def test_a_link_in_the_way_is_replaced_not_written_through(pki, icaroot, tmp_path):
+    outside = tmp_path / "outside.pem"
+    outside.write_bytes(b"not ours\n")
+    (cacerts(icaroot) / "corp-root.pem").symlink_to(outside)
+    add(icaroot, pki.root.pem, name="corp-root")
+    assert outside.read_bytes() == b"not ours\n"
+    written = cacerts(icaroot) / "corp-root.pem"
+    assert not written.is_symlink() and written.read_bytes() == pki.root.pem
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", ".hidden", "", "abcdef01.0", " padded"])
+def test_unusable_names_are_refused(pki, icaroot, name):
+    with pytest.raises(
+        IcaClientError, match=r"name .* (is not usable as a file name|looks like a hash link)"
+    ):
+        plan_add(icaroot=str(icaroot), kind="root", data=pki.root.pem, source_name="x.pem", name=name)
+
+
+# ---------------------------------------------------------------------------
+# Refusals change nothing
+
+
+def test_refused_bundle_writes_nothing(pki, icaroot):
+    add(icaroot, pki.root.pem)
+    subprocess.run(["openssl", "rehash", str(cacerts(icaroot))], check=True)
+    before = snapshot(cacerts(icaroot))
+    big = pki.issue("Big Root", key=pki.key("rsa8192"))
+    good = pki.issue("Good Root", key=pki.fresh_key())
+    with pytest.raises(IcaClientError) as caught:
+        plan_add(icaroot=str(icaroot), kind="root", data=good.pem + big.pem, source_name="roots.pem")
+    assert caught.value.message == (
+        f"cannot add root certificate roots.pem to {cacerts(icaroot)}: certificate 2 of 2 "
+        "(CN=Big Root,O=icaclient test PKI): RSA key is 8192 bits, the client accepts at most 4096"
+    )
+    assert snapshot(cacerts(icaroot)) == before
+
+
+def test_failed_write_is_rolled_back(pki, icaroot):
+    """The second file of a bundle cannot be written: the first one is taken back."""
+    other = pki.issue("Other Issuing CA", issuer=pki.root, key=pki.fresh_key())
+    intcerts = icaroot / "keystore" / "intcerts"
+    intcerts.mkdir()
+    plan = plan_add(
+        icaroot=str(icaroot),
+        kind="intermediate",
+        data=other.pem + pki.intermediate.pem,
+        source_name="chain.pem",
+    )
+    assert [change.name for change in plan.changes] == [
+        "chain-other-issuing-ca.pem",
+        "chain-test-issuing-ca.pem",
+    ]
+    (intcerts / "chain-test-issuing-ca.pem").mkdir()  # appears between planning and writing
+    before = snapshot(intcerts)
+    with pytest.raises(
+        IcaClientError, match=r"cannot write .*chain-test-issuing-ca.pem.*; nothing was changed"
+    ):
+        apply_plan(plan)
+    assert snapshot(intcerts) == before
+
+
+def test_a_folder_in_the_way_gets_another_name(pki, icaroot):
+    (cacerts(icaroot) / "corp-root.pem").mkdir()
+    plan = add(icaroot, pki.root.pem, name="corp-root")
+    suffix = pki.root.fingerprint.replace(":", "").lower()[:8]
+    assert [change.name for change in plan.changes] == [f"corp-root-{suffix}.pem"]
+
+
+def test_created_intcerts_is_removed_again_when_the_write_fails(pki, icaroot):
+    keystore = icaroot / "keystore"
+    os.chmod(keystore, 0o755)
+    plan = plan_add(icaroot=str(icaroot), kind="intermediate", data=pki.intermediate.pem, source_name="i.pem")
+    assert plan.create_directory
+    # A file where the folder's first certificate must go makes the write fail after mkdir.
+    plan.changes[0].path = str(keystore / "intcerts" / "missing-subfolder" / "i.pem")
+    with pytest.raises(IcaClientError, match="nothing was changed"):
+        apply_plan(plan)
+    assert not (keystore / "intcerts").exists()
+
+
+def test_missing_icaroot_is_an_error(pki, tmp_path):
+    with pytest.raises(
+        IcaClientError, match=r"ICAROOT .*/nowhere does not exist \(is the Citrix Workspace app"
+    ):
+        plan_add(icaroot=str(tmp_path / "nowhere"), kind="root", data=pki.root.pem, source_name="r.pem")
+
+
+def test_fingerprint_pin(pki, icaroot):
+    with pytest.raises(IcaClientError, match=r"its SHA-256 fingerprint is .*, not the expected"):
+        ensure_certificate(
+            icaroot=str(icaroot),
+            kind="root",
+            state="present",
+            content=pki.root.pem.decode(),
+            fingerprint="00" * 32,
+        )
+    assert snapshot(cacerts(icaroot)) == {}
+    result, _plan = ensure_certificate(
+        icaroot=str(icaroot),
+        kind="root",
+        state="present",
+        content=pki.root.pem.decode(),
+        fingerprint=pki.root.fingerprint.lower(),
+    )
+    assert result["changed"] and result["fingerprint"] == pki.root.fingerprint
+
+
+# ---------------------------------------------------------------------------
+# Removal
+
+
+def test_remove_by_name_takes_exactly_what_was_written_under_it(pki, icaroot):
+    other = pki.issue("Other Issuing CA", issuer=pki.root, key=pki.fresh_key())
+    unrelated = pki.issue("Unrelated CA", issuer=pki.root, key=pki.fresh_key())
+    add(icaroot, pki.intermediate.pem + other.pem, kind="intermediate", source="chain.pem")
+    add(icaroot, unrelated.pem, kind="intermediate", name="chain-old")  # shares the prefix, not the scheme
+    plan = plan_remove(icaroot=str(icaroot), kind="intermediate", name="chain")
+    assert sorted(c.name for c in plan.changes) == ["chain-other-issuing-ca.pem", "chain-test-issuing-ca.pem"]
+    apply_plan(plan)
+    assert sorted(p.name for p in (icaroot / "keystore" / "intcerts").iterdir()) == ["chain-old.pem"]
+
+
+def test_remove_by_fingerprint_and_by_content(pki, icaroot):
+    other = pki.issue("Other Root", key=pki.fresh_key())
+    add(icaroot, pki.root.pem, source="a.pem")
+    (cacerts(icaroot) / "copy.der").write_bytes(pki.root.der)  # a DER copy goes too
+    add(icaroot, other.pem, source="b.pem")
+    plan = plan_remove(icaroot=str(icaroot), kind="root", fingerprint=pki.root.fingerprint.replace(":", ""))
+    assert sorted(c.name for c in plan.changes) == ["a.pem", "copy.der"]
+    plan = plan_remove(icaroot=str(icaroot), kind="root", data=other.der, source_name="b.der")
+    assert [c.name for c in plan.changes] == ["b.pem"]
+
+
+def test_remove_leaves_a_bundle_file_alone_and_says_so(pki, icaroot):
+    (cacerts(icaroot) / "bundle.pem").write_bytes(pki.root.pem + pki.issue("X", key=pki.fresh_key()).pem)
+    plan = plan_remove(icaroot=str(icaroot), kind="root", data=pki.root.pem)
+    assert plan.changes == []
+    assert plan.warnings and "bundle.pem is a bundle of 2 certificates" in plan.warnings[0]
+
+
+def test_remove_from_a_missing_folder_is_no_change(pki, icaroot):
+    plan = plan_remove(icaroot=str(icaroot), kind="intermediate", name="anything")
+    assert not plan.changed and not plan.warnings
+
+
+# ---------------------------------------------------------------------------
+# The whole operation, with the rehash
+
+
+def test_ensure_certificate_then_openssl_verifies(pki, icaroot, tmp_path):
+    leaf = pki.path("leaf")
+    untrusted = pki.path("intermediate")
+
+    def verify() -> int:
+        return subprocess.run(
+            ["openssl", "verify", "-CApath", str(cacerts(icaroot)), "-untrusted", str(untrusted), str(leaf)],
+            capture_output=True,
+            check=False,
+        ).returncode
+
+    assert verify() != 0
+    result, _plan = ensure_certificate(
+        icaroot=str(icaroot), kind="root", state="present", src=str(pki.path("root"))
+    )
+    assert result["changed"] and result["paths"] == [str(cacerts(icaroot) / "root.pem")]
+    assert result["hash_link"] == f"{result['subject_hash']}.0"
+    assert os.readlink(cacerts(icaroot) / result["hash_link"]) == "root.pem"
+    assert result["diff"]["before"] == ""
+    assert result["diff"]["after"].endswith(f"\n{result['hash_link']} -> root.pem\n")
+    assert verify() == 0
+    again, _ = ensure_certificate(
+        icaroot=str(icaroot), kind="root", state="present", src=str(pki.path("root"))
+    )
+    assert not again["changed"] and again["certificates"][0]["action"] == "present"
+    assert again["hash_links"] == result["hash_links"]
+    gone, _ = ensure_certificate(icaroot=str(icaroot), kind="root", state="absent", src=str(pki.path("root")))
+    assert gone["changed"] and gone["removed"] == [str(cacerts(icaroot) / "root.pem")]
+    assert snapshot(cacerts(icaroot)) == {}  # the link went with the file
+    assert verify() != 0
+
+
+def test_check_mode_predicts_and_writes_nothing(pki, icaroot):
+    result, plan = ensure_certificate(
+        icaroot=str(icaroot),
+        kind="intermediate",
+        state="present",
+        content=pki.intermediate.pem.decode(),
+        check_mode=True,
+    )
+    assert result["changed"] and plan.create_directory
+    assert not (icaroot / "keystore" / "intcerts").exists()
+    diff = plan.diff()
+    assert diff["before"] == "" and diff["after"].startswith("test-issuing-ca.pem  CN=Test Issuing CA")
+
+
+def test_unreadable_source_names_the_file(icaroot, tmp_path):
+    with pytest.raises(
+        IcaClientError, match=r"cannot add root certificate missing.pem to .*: cannot read .*missing.pem"
+    ):
+        ensure_certificate(
+            icaroot=str(icaroot), kind="root", state="present", src=str(tmp_path / "missing.pem")
+        )
+    with pytest.raises(IcaClientError, match="is a directory, not a certificate file"):
+        ensure_certificate(icaroot=str(icaroot), kind="root", state="present", src=str(tmp_path))
+
+
+# ---------------------------------------------------------------------------
+# Audit
+
+
+def test_audit_reports_each_problem(pki, icaroot):
+    now = datetime.datetime.now(UTC)
+    folder = cacerts(icaroot)
+    expired = pki.issue(
+        "Expired Root",
+        not_before=now - datetime.timedelta(days=900),
+        not_after=now - datetime.timedelta(days=1),
+    )
+    soon = pki.issue("Soon Root", not_after=now + datetime.timedelta(days=5), key=pki.fresh_key())
+    big = pki.issue("Big Root", key=pki.key("rsa8192"))
+    keyed = pki.issue("Keyed Root", key=pki.fresh_key())
+    files = {
+        "good.pem": pki.root.pem,
+        "zz-copy.crt": pki.root.pem,
+        "expired.pem": expired.pem,
+        "soon.pem": soon.pem,
+        "big.pem": big.pem,
+        "leaf.pem": pki.leaf.pem,
+        "intermediate.pem": pki.intermediate.pem,
+        "bundle.pem": pki.root.pem + soon.pem,
+        "der.crt": pki.issue("DER Root", key=pki.fresh_key()).der,
+        "no-suffix": pki.issue("Unsuffixed Root", key=pki.fresh_key()).pem,
+        "broken.pem": pki.root.pem[:300],
+        "with-key.pem": keyed.pem + keyed.key_pem,
+        "README": b"not a certificate, not reported\n",
+    }
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    subprocess.run(["openssl", "rehash", str(folder)], check=True, capture_output=True)
+    (folder / "late.pem").write_bytes(pki.issue("Late Root", key=pki.fresh_key()).pem)  # after the rehash
+    os.symlink("gone.pem", folder / "0badc0de.0")
+
+    report = audit_keystore(icaroot=str(icaroot), expiry_warning_days=30)
+    problems = {
+        (entry["file"], entry.get("position", 0)): entry["problems"] for entry in report["certificates"]
+    }
+    assert problems[("good.pem", 1)] == []
+    assert problems[("zz-copy.crt", 1)] == ["duplicate"]
+    assert problems[("expired.pem", 1)] == ["expired"]
+    assert problems[("soon.pem", 1)] == ["expires_soon"]
+    assert problems[("big.pem", 1)] == ["key_over_4096"]
+    assert problems[("leaf.pem", 1)] == ["not_ca", "not_self_signed"]
+    assert problems[("intermediate.pem", 1)] == ["not_self_signed"]
+    assert problems[("bundle.pem", 2)] == ["bundle", "expires_soon"]
+    assert problems[("der.crt", 1)] == ["der"]
+    assert problems[("no-suffix", 1)] == ["ignored_name"]
+    assert problems[("broken.pem", 0)] == ["unparsable"]
+    assert problems[("with-key.pem", 1)] == ["private_key"]
+    assert problems[("late.pem", 1)] == ["unlinked"]
+    assert ("README", 0) not in problems
+    stale = report["folders"][0]["stale_links"]
+    assert stale == [
+        {"link": "0badc0de.0", "target": "gone.pem", "problem": "dangling (gone.pem does not exist)"}
+    ]
+    summary = report["summary"]
+    assert summary["by_problem"]["stale_link"] == 1 and summary["by_problem"]["unparsable"] == 1
+    assert summary["ok"] == 1 and summary["roots"] == 13  # 12 files hold certificates, the bundle two
+    assert report["folders"][1] == {
+        "kind": "intermediate",
+        "path": str(icaroot / "keystore" / "intcerts"),
+        "exists": False,
+        "certificates": [],
+        "links": {},
+        "stale_links": [],
+        "problems": [],
+    }
+
+
+def test_audit_link_facts_agree_with_openssl(pki, icaroot):
+    folder = cacerts(icaroot)
+    (folder / "root.pem").write_bytes(pki.root.pem)
+    subprocess.run(["openssl", "rehash", str(folder)], check=True, capture_output=True)
+    (entry,) = audit_keystore(icaroot=str(icaroot))["certificates"]
+    openssl_hash = subprocess.run(
+        ["openssl", "x509", "-noout", "-hash", "-in", str(folder / "root.pem")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert entry["subject_hash"] == openssl_hash
+    assert entry["hash_links"] == [f"{openssl_hash}.0"] and entry["linked"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"icaroot": "/nonexistent/icaroot"}, "ICAROOT /nonexistent/icaroot does not exist"),
+        ({"path": "/nonexistent/cacerts"}, "keystore folder /nonexistent/cacerts: it does not exist"),
+        ({}, "give icaroot or path"),
+    ],
+)
+def test_audit_refuses_what_is_not_there(kwargs, message):
+    with pytest.raises(IcaClientError, match=message):
+        audit_keystore(**kwargs)
+
+
+def test_audit_of_one_folder_infers_its_kind(pki, icaroot):
+    intcerts = icaroot / "keystore" / "intcerts"
+    intcerts.mkdir()
+    (intcerts / "i.pem").write_bytes(pki.intermediate.pem)
+    report = audit_keystore(path=str(intcerts))
+    assert [folder["kind"] for folder in report["folders"]] == ["intermediate"]
+    assert report["certificates"][0]["problems"] == ["unlinked"]
+
+
+def test_audit_of_debians_mozilla_roots_agrees_with_openssl(tmp_path):
+    """Real roots, real names: every one linked by ``openssl rehash`` is seen as linked, with openssl's hash."""
+    mozilla = Path("/usr/share/ca-certificates/mozilla")
+    assert mozilla.is_dir(), "install the Debian package ca-certificates"
+    folder = tmp_path / "cacerts"
+    folder.mkdir()
+    for certificate in mozilla.glob("*.crt"):
+        (folder / certificate.name).write_bytes(certificate.read_bytes())
+    subprocess.run(["openssl", "rehash", str(folder)], check=True, capture_output=True)
+    links = {link.name: os.readlink(link) for link in folder.iterdir() if link.is_symlink()}
+    report = audit_keystore(path=str(folder), kind="root")
+    entries = report["certificates"]
+    assert len(entries) == len(list(mozilla.glob("*.crt"))) > 100
+    for entry in entries:
+        assert entry["hash_links"] == sorted(
+            link for link, target in links.items() if target == entry["file"]
+        )
+        assert entry["hash_links"] and entry["hash_links"][0].startswith(entry["subject_hash"] + ".")
+        assert set(entry["problems"]) <= {"expired", "expires_soon"}, entry

@@ -1,0 +1,615 @@
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The builtin rehash makes the links ``openssl rehash`` makes, checked on copies of the same folders.
+
+Every scenario is built once, copied twice, rehashed by the system ``openssl
+rehash`` on one copy and by :func:`rehash` on the other; the link names AND
+their targets must be equal. Where ``openssl rehash`` 3.0 has a known bug we
+assert our documented behaviour instead, and that the result is sound: every
+certificate linked once, under the numbers a fresh ``openssl rehash`` would use.
+"""
+
+from __future__ import annotations
+
+import datetime
+import errno
+import os
+import random
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Optional
+
+import pytest
+from _x509_build import Signer, name, pem, random_subject, tlv
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.icaclient.linux.plugins.module_utils import _rehash
+from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
+from ansible_collections.icaclient.linux.plugins.module_utils._rehash import plan_rehash, rehash
+from ansible_collections.icaclient.linux.plugins.module_utils._subject_hash import (
+    cert_subject_der,
+    name_hash,
+    pem_blocks,
+)
+
+CN = "2.5.4.3"
+
+
+def subject(common_name: str) -> bytes:
+    return name(
+        [[("2.5.4.10", tlv(0x0C, b"icaclient rehash test"))], [(CN, tlv(0x0C, common_name.encode()))]]
+    )
+
+
+class Certs:
+    """Certificates for the scenarios: distinct roots, same-subject twins, CRLs."""
+
+    def __init__(self) -> None:
+        self.signer = Signer.new()
+        self.serial = 0
+
+    def cert(self, common_name: str, *, other_key: bool = False) -> bytes:
+        self.serial += 1
+        signer = Signer.new() if other_key else self.signer
+        return signer.certificate(subject(common_name), serial=self.serial)
+
+    def crl(self, common_name: str, day: int = 1) -> bytes:
+        """A CRL whose issuer is ``subject(common_name)`` (its hash is that subject's)."""
+        issuer = x509.load_der_x509_certificate(self.signer.certificate(subject(common_name))).subject
+        when = datetime.datetime(2026, 1, day, tzinfo=datetime.timezone.utc)
+        crl = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(issuer)
+            .last_update(when)
+            .next_update(when + datetime.timedelta(days=30))
+            .sign(self.signer.key, hashes.SHA256())
+        )
+        return crl.public_bytes(serialization.Encoding.DER)
+
+
+@pytest.fixture(scope="module")
+def certs() -> Certs:
+    return Certs()
+
+
+def hash_of(common_name: str) -> str:
+    return name_hash(subject(common_name))
+
+
+HASH_LINK = re.compile(r"[0-9a-fA-F]{8}\.[rR]?[0-9]*\Z")
+
+
+def links_of(folder: Path) -> dict[str, str]:
+    """The hash links of a folder (what openssl rehash treats as its own), name -> target."""
+    return {
+        entry.name: os.readlink(entry.path)
+        for entry in os.scandir(folder)
+        if entry.is_symlink() and HASH_LINK.match(entry.name)
+    }
+
+
+def stamps(folder: Path) -> dict[str, tuple]:
+    """Everything a write would change: each entry's inode, mtime and link target, and the folder's."""
+    found: dict[str, tuple] = {}
+    for entry in os.scandir(folder):
+        info = entry.stat(follow_symlinks=False)
+        found[entry.name] = (
+            info.st_ino,
+            info.st_mtime_ns,
+            os.readlink(entry.path) if entry.is_symlink() else None,
+        )
+    info = os.stat(folder)
+    found["."] = (info.st_ino, info.st_mtime_ns)
+    return found
+
+
+def openssl_rehash(folder: Path) -> str:
+    proc = subprocess.run(["openssl", "rehash", str(folder)], capture_output=True, text=True, check=False)
+    return proc.stderr
+
+
+def twins(tmp_path: Path, build: Callable[[Path], None]) -> tuple[Path, Path]:
+    """The same folder twice: (for openssl, for us)."""
+    source = tmp_path / "source"
+    source.mkdir()
+    build(source)
+    theirs, ours = tmp_path / "openssl", tmp_path / "ours"
+    shutil.copytree(source, theirs, symlinks=True)
+    shutil.copytree(source, ours, symlinks=True)
+    return theirs, ours
+
+
+# --- scenarios -----------------------------------------------------------------------------------
+
+
+def roots(folder: Path, certs: Certs) -> None:
+    for index in range(5):
+        (folder / f"root-{index}.pem").write_bytes(pem(certs.cert(f"Root {index}")))
+
+
+def duplicates(folder: Path, certs: Certs) -> None:
+    der = certs.cert("Duplicated Root")
+    (folder / "b-copy.pem").write_bytes(pem(der))
+    (folder / "a-original.pem").write_bytes(pem(der))
+    (folder / "c-crlf.crt").write_bytes(pem(der).replace(b"\n", b"\r\n"))
+    (folder / "other.pem").write_bytes(pem(certs.cert("Other Root")))
+    subprocess.run(
+        ["openssl", "x509", "-in", str(folder / "a-original.pem"), "-trustout", "-addtrust", "serverAuth",
+         "-out", str(folder / "0-trusted.pem")],
+        check=True,
+    )  # fmt: skip
+
+
+def collisions(folder: Path, certs: Certs) -> None:
+    # the same subject under three keys, named so that byte order decides the numbers
+    # (the last two sort differently as strings than as bytes: U+1F600 is F0 9F 98 80, and
+    # the undecodable byte F5 becomes U+DCF5, which sorts before U+1F600)
+    for filename in ("z-last.pem", "M-upper.pem", "a-first.pem", "é-accent.pem", "\U0001f600-emoji.pem"):
+        (folder / filename).write_bytes(pem(certs.cert("Twin CA", other_key=True)))
+    (folder / os.fsdecode(b"\xf5-raw.pem")).write_bytes(pem(certs.cert("Twin CA", other_key=True)))
+    (folder / "twin-1.crl").write_bytes(pem(certs.crl("Twin CA", 1), "X509 CRL"))
+    (folder / "twin-2.crl").write_bytes(pem(certs.crl("Twin CA", 2), "X509 CRL"))
+
+
+def skipped_files(folder: Path, certs: Certs) -> None:
+    one, two = certs.cert("Bundled 1"), certs.cert("Bundled 2")
+    (folder / "bundle.pem").write_bytes(pem(one) + pem(two))
+    (folder / "root.crt").write_bytes(certs.cert("DER Root"))  # DER: openssl rehash reads PEM only
+    (folder / "README").write_text("not a certificate\n")
+    (folder / "notes.txt").write_bytes(pem(certs.cert("Wrong Suffix")))
+    (folder / "empty.pem").write_bytes(b"")
+    (folder / "garbage.cer").write_bytes(os.urandom(300))
+    (folder / "key-only.pem").write_bytes(
+        b"-----BEGIN PRIVATE KEY-----\n"
+        + pem(certs.signer.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                             serialization.NoEncryption()), "X").split(b"\n", 1)[1]
+        .replace(b"-----END X-----", b"-----END PRIVATE KEY-----")
+    )  # fmt: skip
+    (folder / "UPPER.PEM").write_bytes(pem(certs.cert("Upper Suffix")))
+    (folder / "Mixed.Crt").write_bytes(pem(certs.cert("Mixed Suffix")))
+    (folder / "broken.pem").write_bytes(pem(certs.cert("Broken"))[:-60] + b"\n-----END CERTIFICATE-----\n")
+    visible = certs.signer.certificate(name([[(CN, tlv(0x1A, b"VisibleString"))]]))
+    (folder / "visible.pem").write_bytes(pem(visible))  # OpenSSL refuses VisibleString in names
+    os.symlink("other-file.pem", folder / "alias.pem")  # a link inside the folder: followed
+    (folder / "other-file.pem").write_bytes(pem(certs.cert("Aliased")))
+    os.mkdir(folder / "directory.pem")
+
+
+def mixed_content(folder: Path, certs: Certs) -> None:
+    (folder / "cert-and-crl.pem").write_bytes(pem(certs.cert("Both")) + pem(certs.crl("Both"), "X509 CRL"))
+    (folder / "crl-only.pem").write_bytes(pem(certs.crl("Only CRL"), "X509 CRL"))
+    key = certs.signer.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    (folder / "cert-and-key.pem").write_bytes(pem(certs.cert("With Key")) + key)
+    (folder / "two-keys.pem").write_bytes(pem(certs.cert("Two Keys")) + key + key)
+
+
+SCENARIOS = {
+    "roots": roots,
+    "duplicates": duplicates,
+    "collisions": collisions,
+    "skipped-files": skipped_files,
+    "mixed-content": mixed_content,
+}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_fresh_folder_gets_the_links_openssl_makes(scenario: str, certs: Certs, tmp_path: Path) -> None:
+    theirs, ours = twins(tmp_path, lambda folder: SCENARIOS[scenario](folder, certs))
+    openssl_rehash(theirs)
+    result = rehash(str(ours))
+    assert links_of(ours) == links_of(theirs)
+    assert result.links == links_of(ours)
+    assert result.changed == bool(links_of(ours))
+    assert sorted(result.created) == sorted(links_of(ours)) and result.removed == []
+    # a second run changes nothing and writes nothing
+    before = stamps(ours)
+    again = rehash(str(ours))
+    assert not again.changed and again.created == [] and again.removed == []
+    assert stamps(ours) == before
+    # and neither does a run on what openssl made
+    assert not rehash(str(theirs)).changed
+
+
+def test_what_each_scenario_exercises(certs: Certs, tmp_path: Path) -> None:
+    """The scenarios above compare equal only if they contain what they claim to."""
+    links = {}
+    for scenario, build in SCENARIOS.items():
+        folder = tmp_path / scenario
+        folder.mkdir()
+        build(folder, certs)
+        links[scenario] = rehash(str(folder))
+    twin = hash_of("Twin CA")
+    assert links["collisions"].links == {
+        f"{twin}.0": "M-upper.pem",
+        f"{twin}.1": "a-first.pem",
+        f"{twin}.2": "z-last.pem",
+        f"{twin}.3": "é-accent.pem",
+        f"{twin}.4": "\U0001f600-emoji.pem",
+        f"{twin}.5": os.fsdecode(b"\xf5-raw.pem"),
+        f"{twin}.r0": "twin-1.crl",
+        f"{twin}.r1": "twin-2.crl",
+    }
+    assert list(links["duplicates"].links.values()) in (
+        ["0-trusted.pem", "other.pem"],
+        ["other.pem", "0-trusted.pem"],
+    )
+    assert sum("skipping duplicate certificate" in w for w in links["duplicates"].warnings) == 3
+    skipped = links["skipped-files"]
+    assert sorted(skipped.links.values()) == ["Mixed.Crt", "UPPER.PEM", "alias.pem"]
+    for filename in (
+        "bundle.pem",
+        "root.crt",
+        "empty.pem",
+        "garbage.cer",
+        "key-only.pem",
+        "broken.pem",
+        "visible.pem",
+    ):
+        assert any(filename in warning for warning in skipped.warnings), filename
+    assert any("other-file.pem: same as alias.pem" in warning for warning in skipped.warnings)
+    mixed = links["mixed-content"]
+    assert mixed.links == {
+        f"{hash_of('Both')}.0": "cert-and-crl.pem",
+        f"{hash_of('Only CRL')}.r0": "crl-only.pem",
+        f"{hash_of('With Key')}.0": "cert-and-key.pem",
+    }
+
+
+# --- folders that already have links --------------------------------------------------------------
+
+
+def rehashed_by_openssl(folder: Path, certs: Certs) -> None:
+    collisions(folder, certs)
+    roots(folder, certs)
+    openssl_rehash(folder)
+
+
+EVOLUTIONS = {
+    # a new twin that sorts first: existing links keep their numbers, the new one takes .6
+    "add-twin-sorting-first": lambda folder, certs: (folder / "0-new.pem").write_bytes(
+        pem(certs.cert("Twin CA", other_key=True))
+    ),
+    # the file behind the highest number goes: its link goes too
+    "remove-highest": lambda folder, certs: (folder / links_of(folder)[f"{hash_of('Twin CA')}.5"]).unlink(),
+    # a file gets another certificate: the old hash link goes, a new one comes
+    "content-replaced": lambda folder, certs: (folder / "root-2.pem").write_bytes(
+        pem(certs.cert("Replaced"))
+    ),
+    # a stale link of a hash nobody has any more
+    "stale-link": lambda folder, certs: os.symlink("gone.pem", folder / "0badc0de.0"),
+    "nothing": lambda folder, certs: None,
+}
+
+
+@pytest.mark.parametrize("evolution", EVOLUTIONS)
+def test_rehashed_folder_after_a_change_gets_the_links_openssl_makes(
+    evolution: str, certs: Certs, tmp_path: Path
+) -> None:
+    def build(folder: Path) -> None:
+        rehashed_by_openssl(folder, certs)
+        EVOLUTIONS[evolution](folder, certs)
+
+    theirs, ours = twins(tmp_path, build)
+    before = links_of(ours)
+    openssl_rehash(theirs)
+    result = rehash(str(ours))
+    assert links_of(ours) == links_of(theirs)
+    assert result.changed == (evolution != "nothing")
+    assert result.previous_links == before
+    assert sorted(result.created) == sorted(n for n, t in links_of(ours).items() if before.get(n) != t)
+    assert sorted(result.removed) == sorted(n for n in before if n not in links_of(ours))
+
+
+def fresh_openssl_links(folder: Path, tmp_path: Path) -> dict[str, str]:
+    """What openssl rehash makes on ``folder`` with every hash link taken away first."""
+    clean = tmp_path / "clean"
+    shutil.copytree(folder, clean, symlinks=True)
+    for link in links_of(clean):
+        os.unlink(clean / link)
+    openssl_rehash(clean)
+    return links_of(clean)
+
+
+def by_hash(links: dict[str, str]) -> dict[str, set[str]]:
+    grouped: dict[str, set[str]] = {}
+    for link, target in links.items():
+        grouped.setdefault(link.rsplit(".", 1)[0] + ("r" if ".r" in link else ""), set()).add(target)
+    return grouped
+
+
+def assert_sound(folder: Path, tmp_path: Path) -> None:
+    """Each certificate a fresh openssl rehash links is linked once, numbered 0..n-1, and nothing else is."""
+    expected = fresh_openssl_links(folder, tmp_path)
+    actual = links_of(folder)
+    assert by_hash(actual) == by_hash(expected)
+    assert sorted(actual) == sorted(expected)
+    for target in actual.values():
+        assert (folder / target).is_file()
+
+
+BUGS = {
+    # openssl keeps the dangling .0 (below the count needed) and numbers the survivors after it
+    "dangling-low-number": lambda folder: (folder / links_of(folder)[f"{hash_of('Twin CA')}.0"]).unlink(),
+    # openssl leaves a second, higher link to a file that is already linked
+    "second-link": lambda folder: os.symlink("root-1.pem", folder / f"{hash_of('Root 1')}.5"),
+    # openssl removes only one of two stale links to the same missing file
+    "two-stale-links": lambda folder: [os.symlink("gone.pem", folder / f"0badc0de.{n}") for n in (3, 4)],
+    # openssl takes upper-case hex and padded numbers for its own links, but only ever opens hhhhhhhh.N
+    "non-canonical-names": lambda folder: [
+        os.unlink(folder / f"{hash_of('Root 3')}.0"),
+        os.symlink("root-3.pem", folder / f"{hash_of('Root 3').upper()}.0"),
+        os.unlink(folder / f"{hash_of('Root 4')}.0"),
+        os.symlink("root-4.pem", folder / f"{hash_of('Root 4')}.00"),
+    ],
+    # a link to the right file by another spelling: openssl keeps it and adds a second one
+    "dot-slash-target": lambda folder: [
+        os.unlink(folder / f"{hash_of('Root 0')}.0"),
+        os.symlink("./root-0.pem", folder / f"{hash_of('Root 0')}.0"),
+    ],
+}
+
+
+# What we make instead (link -> target; None: no such link)
+FIXED: dict[str, Callable[[], dict[str, Optional[str]]]] = {
+    # the right links keep .1 to .4; the twin that was .5 takes the freed .0
+    "dangling-low-number": lambda: {
+        f"{hash_of('Twin CA')}.0": os.fsdecode(b"\xf5-raw.pem"),
+        f"{hash_of('Twin CA')}.1": "a-first.pem",
+        f"{hash_of('Twin CA')}.2": "z-last.pem",
+        f"{hash_of('Twin CA')}.3": "é-accent.pem",
+        f"{hash_of('Twin CA')}.4": "\U0001f600-emoji.pem",
+        f"{hash_of('Twin CA')}.5": None,
+    },
+    "second-link": lambda: {f"{hash_of('Root 1')}.0": "root-1.pem", f"{hash_of('Root 1')}.5": None},
+    "two-stale-links": lambda: {"0badc0de.3": None, "0badc0de.4": None},
+    "non-canonical-names": lambda: {
+        f"{hash_of('Root 3').upper()}.0": None,
+        f"{hash_of('Root 3')}.0": "root-3.pem",
+        f"{hash_of('Root 4')}.00": None,
+        f"{hash_of('Root 4')}.0": "root-4.pem",
+    },
+    "dot-slash-target": lambda: {f"{hash_of('Root 0')}.0": "root-0.pem"},
+}
+
+
+@pytest.mark.parametrize("bug", BUGS)
+def test_openssl_rehash_bugs_are_not_reproduced(bug: str, certs: Certs, tmp_path: Path) -> None:
+    def build(folder: Path) -> None:
+        rehashed_by_openssl(folder, certs)
+        BUGS[bug](folder)
+
+    theirs, ours = twins(tmp_path, build)
+    openssl_rehash(theirs)
+    result = rehash(str(ours))
+    assert result.changed
+    assert links_of(ours) != links_of(theirs), "openssl rehash got this right: the documented bug is gone"
+    assert_sound(ours, tmp_path / "check")
+    final = links_of(ours)
+    for link, target in FIXED[bug]().items():
+        assert final.get(link) == target, (link, final.get(link), target)
+    assert not rehash(str(ours)).changed
+
+
+# --- links that point outside the folder -----------------------------------------------------------
+
+
+def test_links_pointing_outside_are_neither_followed_nor_removed(certs: Certs, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "foreign.pem").write_bytes(pem(certs.cert("Foreign")))
+    folder = tmp_path / "keystore"
+    folder.mkdir()
+    (folder / "local.pem").write_bytes(pem(certs.cert("Local")))
+    local = hash_of("Local")
+    os.symlink(str(outside / "foreign.pem"), folder / f"{local}.0")  # outside, holding the number local needs
+    os.symlink("../elsewhere/foreign.pem", folder / "12345678.0")  # outside, relative
+    os.symlink(str(outside / "foreign.pem"), folder / "foreign-alias.pem")  # a cert file that is a link out
+    before = stamps(folder)
+
+    result = rehash(str(folder))
+
+    after = stamps(folder)
+    for kept in (f"{local}.0", "12345678.0", "foreign-alias.pem"):
+        assert after[kept] == before[kept]
+    assert links_of(folder)[f"{local}.1"] == "local.pem"
+    assert hash_of("Foreign") + ".0" not in links_of(folder)
+    assert result.links == links_of(folder)
+    for kept in (f"{local}.0", "12345678.0", "foreign-alias.pem"):
+        assert any(kept in warning and "outside" in warning for warning in result.warnings), kept
+    assert not rehash(str(folder)).changed
+
+
+# --- check mode, errors ----------------------------------------------------------------------------
+
+
+def test_check_mode_touches_nothing_and_predicts_the_run(certs: Certs, tmp_path: Path) -> None:
+    folder = tmp_path / "keystore"
+    folder.mkdir()
+    rehashed_by_openssl(folder, certs)
+    BUGS["dangling-low-number"](folder)
+    (folder / "new.pem").write_bytes(pem(certs.cert("New")))
+    before = stamps(folder)
+    predicted = rehash(str(folder), check_mode=True)
+    assert stamps(folder) == before
+    assert predicted.changed
+    done = rehash(str(folder))
+    assert (done.created, done.removed, done.links) == (predicted.created, predicted.removed, predicted.links)
+
+
+def test_missing_folder_is_an_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(IcaClientError, match=f"cannot rehash {tmp_path}/nope: no such folder"):
+        rehash(str(tmp_path / "nope"))
+
+
+def test_a_file_is_not_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(IcaClientError, match="not a folder"):
+        rehash(str(tmp_path / "file"))
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[str]:
+    """Make ``folder`` unwritable even for root: immutable attribute, else a read-only bind mount."""
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0:
+        try:
+            yield "Operation not permitted"
+        finally:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        return
+    if (
+        subprocess.run(
+            ["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True
+        ).returncode
+        == 0
+    ):
+        try:
+            yield "Read-only file system"
+        finally:
+            subprocess.run(["umount", str(folder)], check=True)
+        return
+    pytest.fail("cannot make a folder read-only for root here (neither chattr +i nor a read-only bind mount)")
+
+
+def test_read_only_folder_that_needs_links_is_an_error_and_unchanged(certs: Certs, tmp_path: Path) -> None:
+    folder = tmp_path / "keystore"
+    folder.mkdir()
+    rehashed_by_openssl(folder, certs)
+    (folder / "new.pem").write_bytes(pem(certs.cert("New")))
+    os.unlink(folder / links_of(folder)[f"{hash_of('Twin CA')}.3"])
+    before = stamps(folder)
+    with read_only(folder) as cause:
+        with pytest.raises(IcaClientError) as caught:
+            rehash(str(folder))
+        assert str(folder) in caught.value.message and cause in caught.value.message
+        assert stamps(folder) == before
+        # check mode says what would happen, and that it cannot
+        predicted = rehash(str(folder), check_mode=True)
+        assert predicted.changed and any("not writable" in warning for warning in predicted.warnings)
+
+
+def test_read_only_folder_that_is_right_already_passes(certs: Certs, tmp_path: Path) -> None:
+    folder = tmp_path / "keystore"
+    folder.mkdir()
+    rehashed_by_openssl(folder, certs)
+    with read_only(folder):
+        assert not rehash(str(folder)).changed
+
+
+def test_a_failure_half_way_restores_the_links(
+    certs: Certs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "keystore"
+    folder.mkdir()
+    rehashed_by_openssl(folder, certs)
+    BUGS["dangling-low-number"](folder)
+    BUGS["second-link"](folder)
+    for index in range(3):
+        (folder / f"new-{index}.pem").write_bytes(pem(certs.cert(f"New {index}")))
+    before = links_of(folder)
+    names = sorted(os.listdir(folder))
+    real_symlink = os.symlink
+    calls = []
+
+    def failing_symlink(target: str, path: str, *args: object, **kwargs: object) -> None:
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        real_symlink(target, path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "symlink", failing_symlink)
+    with pytest.raises(IcaClientError, match="No space left on device"):
+        rehash(str(folder))
+    monkeypatch.setattr(os, "symlink", real_symlink)
+    assert links_of(folder) == before
+    assert sorted(os.listdir(folder)) == names  # no temporary link left behind
+
+
+# --- several processes ------------------------------------------------------------------------------
+
+
+def test_a_big_folder_read_by_several_processes_gets_the_same_plan(
+    certs: Certs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "keystore"
+    folder.mkdir()
+    rehashed_by_openssl(folder, certs)
+    skipped_files(folder, certs)
+    duplicates(folder, certs)
+    BUGS["second-link"](folder)
+    sequential = plan_rehash(str(folder))
+
+    forks = []
+    real_fork_scan = _rehash._fork_scan
+    monkeypatch.setattr(_rehash, "_ENTRIES_PER_PROCESS", 5)
+    monkeypatch.setattr(_rehash, "_idle_cpus", lambda: 4.0)
+    monkeypatch.setattr(_rehash, "_fork_scan", lambda *args: forks.append(args) or real_fork_scan(*args))
+    parallel = plan_rehash(str(folder))
+    assert len(forks) == 3
+    assert parallel == sequential
+
+    # a child that cannot start: the parent does its share
+    monkeypatch.setattr(_rehash, "_fork_scan", lambda *args: None)
+    assert plan_rehash(str(folder)) == sequential
+
+
+def test_identify_agrees_with_the_pem_reader(certs: Certs) -> None:
+    """The rehash's shortcut for plain single-certificate files gives the general reader's answer."""
+    der = certs.cert("Shortcut")
+    for data in (pem(der), pem(der).replace(b"\n", b"\r\n"), b"text\n" + pem(der)):
+        kind, found_hash, found_der = _rehash._identify(data, _rehash.NameHasher())
+        assert (kind, found_der) == ("", pem_blocks(data)[0][1])
+        assert found_hash == name_hash(cert_subject_der(der))
+
+
+_PEM_SAMPLE = pem(Signer.new().certificate(subject("Fuzz")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(_PEM_SAMPLE) - 1), st.sampled_from(b"\n\r -=:AZaz09+/\x00\xff")),
+        max_size=4,
+    ),
+    cut=st.integers(0, len(_PEM_SAMPLE)),
+)
+def test_mangled_files_are_skipped_with_a_reason(edits: list[tuple[int, int]], cut: int) -> None:
+    data = bytearray(_PEM_SAMPLE)
+    for position, value in edits:
+        data[position] = value
+    try:
+        kind, found_hash, der = _rehash._identify(bytes(data[:cut]), _rehash.NameHasher())
+    except _rehash._Skip as skip:
+        assert str(skip)
+        return
+    assert kind in ("", "r") and len(found_hash) == 8 and der
+
+
+def test_the_shortcut_for_plain_files_changes_no_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain one-certificate files take a shortcut; the general reader gives the same answers."""
+    rng = random.Random(7)
+    signer = Signer.new()
+    files = [pem(signer.certificate(random_subject(rng)[0], serial=n + 1)) for n in range(300)]
+
+    def outcomes() -> list:
+        found = []
+        hasher = _rehash.NameHasher()
+        for data in files:
+            try:
+                found.append(_rehash._identify(data, hasher))
+            except _rehash._Skip as skip:
+                found.append(str(skip))
+        return found
+
+    with_shortcut = outcomes()
+    monkeypatch.setattr(_rehash, "single_plain_block", lambda data: None)
+    assert outcomes() == with_shortcut
+    assert sum(isinstance(outcome, tuple) for outcome in with_shortcut) > 150
