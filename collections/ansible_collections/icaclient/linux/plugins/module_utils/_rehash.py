@@ -38,9 +38,9 @@ Where we deliberately do better than ``openssl rehash`` 3.0:
 Speed: no ``cryptography`` here. The subject hash is computed from the raw
 DER (see :mod:`._subject_hash`), the folder is listed once with
 ``os.scandir``, and a big folder (thousands of files) is read by up to four
-processes, each taking a run of the sorted names (the result does not depend
-on how the work is split; a process that cannot start leaves its share to the
-parent).
+processes while CPUs are idle, each taking a run of the sorted names (the
+result does not depend on how the work is split; a process that cannot start
+leaves its share to the parent).
 """
 
 from __future__ import annotations

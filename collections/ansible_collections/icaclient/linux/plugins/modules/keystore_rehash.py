@@ -47,7 +47,7 @@ description:
     folder, as the client's installer runs it) and the module reports the links it changed;
     a warning says so when they differ from the ones C(openssl rehash) makes. In check mode
     the tool is not run; the result says what O(method=builtin) would change.
-  - Large folders are read by up to four processes.
+  - A folder of thousands of files is read by up to four processes while CPUs are idle.
 options:
   path:
     description:
