@@ -24,8 +24,18 @@ ensure_apt() {
         return 1
     fi
     export DEBIAN_FRONTEND=noninteractive
+    # The tests start the daemons they need (squid, danted, pcscd) with their own
+    # configuration; the packages must not start theirs at install time.
+    local policy=/usr/sbin/policy-rc.d own_policy=
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# icaclient.linux tests: no service starts at install\nexit 101\n' >"$policy"
+        chmod 0755 "$policy"
+        own_policy=1
+    fi
     apt-get update -qq || apt-get update
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [ -n "$own_policy" ] && rm -f "$policy"
+    return 0
 }
 
 ensure_venv() {
