@@ -170,3 +170,96 @@ def test_bad_input_fails_clearly_and_changes_nothing(stock_icaroot, tmp_path):
         for fragment in fragments:
             assert fragment in result["msg"], (label, fragment, result["msg"])
         assert {p.name: snapshot(p) for p in (root / "config").iterdir()} == before, label
+
+
+def test_restriction_if_missing_lists_a_key_once_and_keeps_existing_restrictions(stock_icaroot, tmp_path):
+    """A stale per-user All_Regions.ini lacks ProxyBypassList: it is created; ProxyType keeps its list."""
+    path = stock_icaroot.user_config / "All_Regions.ini"
+    path.write_bytes(path.read_bytes().replace(b"ProxyBypassList=\n", b""))
+    region = stock_icaroot.user_config / "Trusted_Region.ini"
+    region.write_bytes(b"[Virtual Channels\\Smartcard]\nSmartCardAllowed=*\n")
+    base = {"config_dir": str(stock_icaroot.user_config), "region": ["all"]}
+    bypass = {
+        **base,
+        "key": "ProxyBypassList",
+        "permit": ["*.corp.example.com"],
+        "restriction_if_missing": "any_string",
+    }
+    ciphers = {**base, "key": "SSLCiphers", "permit": ["COM"], "restriction_if_missing": "any_string"}
+    run = run_tasks(
+        tmp_path / "run",
+        [
+            {MODULE: bypass, "check_mode": True},
+            {MODULE: bypass},
+            {MODULE: bypass},
+            {MODULE: ciphers},
+            {MODULE: {**base, "key": "ProxyFallback", "restriction_if_missing": "list"}},
+            {MODULE: {**base, "key": "ProxyHost", "restriction": "any", "restriction_if_missing": "any"}},
+            # A region copy that does not list ProxyType does not restrict it: nothing to permit.
+            {MODULE: {"path": str(region), "key": "ProxyType", "permit": ["Secure"],
+                      "restriction_if_missing": "unrestricted"}},
+        ],
+    )  # fmt: skip
+    check, apply, again, kept, no_values, both, unlisted = run.results
+    assert check["changed"] and check["files"][0]["before"] is None and check["files"][0]["after"] == ""
+    assert apply["changed"] and not again["changed"]
+    assert restriction(path, "Network\\Proxy", "ProxyBypassList") == [""]
+    assert not kept["changed"] and kept["files"][0]["after"] == "ALL,COM,GOV"
+    assert no_values["failed"] and "restriction_if_missing is list" in no_values["msg"]
+    assert both["failed"] and "mutually exclusive: restriction|restriction_if_missing" in both["msg"]
+    assert not unlisted["changed"] and unlisted["files"][0]["after"] is None
+    assert region.read_bytes() == b"[Virtual Channels\\Smartcard]\nSmartCardAllowed=*\n"
+
+
+def test_entries_edit_several_keys_in_one_write_or_none(stock_icaroot, tmp_path):
+    """entries: every key of a playbook listed in each All_Regions.ini at once; one bad entry, no write."""
+    config, user = stock_icaroot.config, stock_icaroot.user_config
+    (user / "All_Regions.ini").write_bytes(
+        (user / "All_Regions.ini").read_bytes().replace(b"ProxyPort=1-65535\n", b"")
+    )
+    entries = [
+        {"key": "ProxyType", "permit": ["Secure"], "restriction_if_missing": "any_string"},
+        {"key": "ProxyPort", "permit": ["3128"], "restriction_if_missing": "any"},
+        {"key": "MinimumTLS", "permit": ["1.3"], "restriction_if_missing": "any_string"},
+        {"key": "ExampleKey", "section": "Network\\Custom", "restriction_if_missing": "any_string"},
+    ]
+    args = {"path": "{{ item }}", "entries": entries}
+    paths = [str(config / "All_Regions.ini"), str(user / "All_Regions.ini")]
+    bad = [entries[2], {"key": "ProxyUseDefault", "permit": ["Maybe"]}]
+    before_bad = {p: snapshot(Path(p)) for p in paths}
+    failed_bad = run_tasks(
+        tmp_path / "bad",
+        [{MODULE: {"icaroot": str(stock_icaroot.icaroot), "region": ["all"], "entries": bad}}],
+    ).results[0]
+    assert failed_bad["failed"] and "'Maybe' for ProxyUseDefault" in failed_bad["msg"]
+    assert {p: snapshot(Path(p)) for p in paths} == before_bad  # nor the valid MinimumTLS edit
+    run = run_tasks(
+        tmp_path / "run",
+        [
+            {MODULE: args, "loop": paths, "check_mode": True, "diff": True},
+            {MODULE: args, "loop": paths},
+            {MODULE: args, "loop": paths},
+            {MODULE: {"path": paths[0], "entries": [{"key": "MadeUpKey", "restriction": "any"}]}},
+            {MODULE: {"path": paths[0], "entries": [{"key": "ProxyType"}]}},
+            {MODULE: {"path": paths[0], "key": "ProxyType", "entries": entries}},
+        ],
+    )  # fmt: skip
+    check, apply, again, unknown, no_edit, both = run.results
+    system, users = check["results"]
+    assert check["changed"] and len(system["diff"]) == 1
+    assert [(f["key"], f["before"], f["after"], f["changed"]) for f in users["files"]] == [
+        ("ProxyType", "", "", False),
+        ("ProxyPort", None, "*", True),
+        ("MinimumTLS", "1.0,1.1,1.2", "1.0,1.1,1.2,1.3", True),
+        ("ExampleKey", None, "", True),
+    ]
+    assert users["files"][3]["section"] == "Network\\Custom"
+    assert apply["changed"] and not again["changed"]
+    for path in paths:
+        assert restriction(Path(path), "Network\\SSL", "MinimumTLS") == ["1.0", "1.1", "1.2", "1.3"]
+        assert restriction(Path(path), "Network\\Custom", "ExampleKey") == [""]
+    assert restriction(Path(paths[0]), "Network\\Proxy", "ProxyPort") == ["1-65535"]  # kept
+    assert restriction(Path(paths[1]), "Network\\Proxy", "ProxyPort") == ["*"]  # created
+    assert unknown["failed"] and "section is required for key MadeUpKey" in unknown["msg"]
+    assert no_edit["failed"] and "one of the following is required" in no_edit["msg"]
+    assert both["failed"] and "mutually exclusive" in both["msg"]

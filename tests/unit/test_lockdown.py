@@ -11,15 +11,18 @@ from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
     FIXED,
     LIST,
     RANGE,
+    ProfileEdit,
     add_permitted,
     escape,
     is_profile,
     parse_restriction,
     permits,
     plan_profile_edit,
+    plan_profile_edits,
     region_files,
     remove_permitted,
     restriction_text,
+    update_profile_entries,
     validate_profile,
 )
 
@@ -277,3 +280,103 @@ def test_plan_profile_edit_with_nothing_to_do_is_unchanged():
         STOCK, path=PATH, section="Network\\Proxy", key="ProxyType", permit=["auto"], deny=["Secure"]
     )
     assert not change.changed and change.after == change.before
+
+
+@pytest.mark.parametrize(
+    ("key", "form", "values", "permit", "after", "created"),
+    [
+        # A missing key is created with the form, then the permitted value is applied.
+        ("ProxyHost", "any_string", [], ["proxy:3128"], "", True),
+        ("ProxyPort", "any", [], ["3128"], "*", True),
+        ("ProxyType", "list", ["None", "Auto"], [], "None,Auto,Wpad", False),  # exists: kept as it is
+        ("ProxyType", "any_string", [], ["Secure"], "None,Auto,Wpad,Secure", False),  # exists: permit only
+        ("ProxyType", "list", ["None"], ["Secure"], "None,Auto,Wpad,Secure", False),  # values ignored
+        ("SSLCiphers", "list", ["GOV", "COM"], ["ALL"], "GOV,COM,ALL", True),
+        ("ProxyTimeout", "range", ["1-60000"], [], "1-60000", True),
+    ],
+)
+def test_restriction_if_missing_creates_only_a_missing_key(key, form, values, permit, after, created):
+    change = plan_profile_edit(
+        STOCK, path=PATH, section="Network\\Proxy", key=key,
+        restriction_if_missing=form, values=values, permit=permit,
+    )  # fmt: skip
+    assert change.after == after
+    assert (change.before is None) is created
+    if created:
+        assert f"{key}={after}\r\n".encode() in change.new_data
+    elif not permit:
+        assert not change.changed
+
+
+def test_restriction_if_missing_keeps_an_existing_restriction_even_when_it_refuses_the_value():
+    stock = b"[Network\\Proxy]\nProxyUseDefault=*\n"
+    with pytest.raises(
+        IcaClientError, match=r"'Maybe' for ProxyUseDefault .* set the restriction form first"
+    ):
+        plan_profile_edit(
+            stock, path=PATH, section="Network\\Proxy", key="ProxyUseDefault",
+            restriction_if_missing="any_string", permit=["Maybe"],
+        )  # fmt: skip
+
+
+def test_restriction_and_restriction_if_missing_exclude_each_other():
+    with pytest.raises(IcaClientError, match="give restriction or restriction_if_missing, not both"):
+        plan_profile_edit(
+            STOCK, path=PATH, section="Network\\Proxy", key="ProxyHost",
+            restriction="any", restriction_if_missing="any_string",
+        )  # fmt: skip
+
+
+def test_restriction_if_missing_unrestricted_leaves_a_missing_key_out():
+    region = b"[Virtual Channels\\Smartcard]\nSmartCardAllowed=*\n"
+    change = plan_profile_edit(
+        region, path=PATH, section="Network\\Proxy", key="ProxyType",
+        restriction_if_missing="unrestricted", permit=["Secure"],
+    )  # fmt: skip
+    assert not change.changed and change.before is None and change.after is None
+    # A listed key is edited as usual.
+    listed = plan_profile_edit(
+        STOCK, path=PATH, section="Network\\Proxy", key="ProxyType",
+        restriction_if_missing="unrestricted", permit=["Secure"],
+    )  # fmt: skip
+    assert listed.after == "None,Auto,Wpad,Secure"
+    with pytest.raises(
+        IcaClientError, match="does not list ProxyType in \\[Network\\\\Proxy\\], so it does not"
+    ):
+        plan_profile_edit(
+            region, path=PATH, section="Network\\Proxy", key="ProxyType",
+            restriction_if_missing="unrestricted", deny=["Socks"],
+        )  # fmt: skip
+
+
+def test_plan_profile_edits_applies_the_entries_in_order_on_one_file():
+    edits = [
+        ProfileEdit(key="ProxyType", section="Network\\Proxy", permit=["Secure"]),
+        ProfileEdit(key="ProxyHost", section="Network\\Proxy", restriction_if_missing="any_string"),
+        ProfileEdit(key="ProxyType", section="Network\\Proxy", deny=["Wpad"]),
+    ]
+    change = plan_profile_edits(STOCK, path=PATH, edits=edits)
+    assert [(c.before, c.after) for c in change.changes] == [
+        ("None,Auto,Wpad", "None,Auto,Wpad,Secure"),
+        (None, ""),
+        ("None,Auto,Wpad,Secure", "None,Auto,Secure"),
+    ]
+    assert change.new_data == STOCK.replace(b"Wpad\r\n", b"Secure\r\nProxyHost=\r\n")
+    assert [entry["key"] for entry in change.entries(edits)] == ["ProxyType", "ProxyHost", "ProxyType"]
+    assert change.diff()["before"] != change.diff()["after"]
+
+
+def test_update_profile_entries_writes_nothing_when_one_entry_of_one_file_is_invalid(tmp_path):
+    good, odd = tmp_path / "All_Regions.ini", tmp_path / "Other" / "All_Regions.ini"
+    odd.parent.mkdir()
+    good.write_bytes(STOCK)
+    odd.write_bytes(STOCK.replace(b"ProxyType=None,Auto,Wpad", b"ProxyType=*"))
+    edits = [
+        ProfileEdit(key="ProxyHost", section="Network\\Proxy", restriction_if_missing="any_string"),
+        ProfileEdit(key="ProxyType", section="Network\\Proxy", permit=["Secure"]),
+    ]
+    with pytest.raises(IcaClientError, match=f"'Secure' for ProxyType in {odd}"):
+        update_profile_entries([str(good), str(odd)], edits)
+    assert good.read_bytes() == STOCK
+    changes = update_profile_entries([str(good)], edits)
+    assert changes[0].changed and b"ProxyHost=\r\n" in good.read_bytes()

@@ -38,6 +38,9 @@ RANGE = "range"
 FIXED = "fixed"
 
 FORMS = (ANY_STRING, ANY, LIST, RANGE)
+# restriction_if_missing only: a key the profile does not list stays unlisted. In a region
+# profile an unlisted key is not restricted by it, so every value is already permitted there.
+UNRESTRICTED = "unrestricted"
 
 # Sections of a profile that hold plain settings rather than restrictions.
 SETTING_SECTIONS = ("Top Level", "Preferences")
@@ -395,7 +398,7 @@ class ProfileChange:
 
     path: str
     before: Optional[str]
-    after: str
+    after: Optional[str]
     data: bytes
     new_data: bytes
     warnings: list[str] = field(default_factory=list)
@@ -435,15 +438,40 @@ def plan_profile_edit(
     values: Sequence[Any] = (),
     permit: Sequence[Any] = (),
     deny: Sequence[Any] = (),
+    restriction_if_missing: Optional[str] = None,
 ) -> ProfileChange:
-    """Compute the new restriction of ``key`` in one profile file: the form first, then deny, then permit."""
+    """Compute the new restriction of ``key`` in one profile file: the form first, then deny, then permit.
+
+    ``restriction_if_missing`` is the form (with ``values``) of a key the profile lacks; a key
+    that exists keeps its own restriction. ``All_Regions.ini`` with
+    ``AllowUnrecognisedICAParameters=false`` discards every key it does not list, so a caller
+    that sets a key must make sure it is listed without overwriting what an administrator
+    already restricted. ``UNRESTRICTED`` leaves a missing key out instead: a region profile
+    does not restrict a key it does not list, so ``permit`` has nothing to do there (``deny``
+    is refused: it would need a restriction to be written).
+    """
     permit = [str(value) for value in permit]
     deny = [str(value) for value in deny]
+    if restriction is not None and restriction_if_missing is not None:
+        raise IcaClientError(
+            f"cannot edit {key} in {path}: give restriction or restriction_if_missing, not both"
+        )
     both = sorted({value.lower() for value in permit} & {value.lower() for value in deny})
     if both:
         raise IcaClientError(f"cannot edit {key} in {path}: {', '.join(both)} is both permitted and denied")
     doc = parse(data, source=path)
     before = doc.get(section, key)
+    if before is None and restriction is None and restriction_if_missing == UNRESTRICTED:
+        if deny:
+            raise IcaClientError(
+                f"cannot deny {', '.join(map(repr, deny))} for {key} in {path}: the profile does not list {key} "
+                f"in [{section}], so it does not restrict it; give restriction (and values) to create it"
+            )
+        return ProfileChange(path, None, None, data, data)
+    if before is None and restriction is None:
+        restriction = restriction_if_missing
+    elif restriction_if_missing is not None:
+        values = ()  # they describe the restriction of a missing key only
     if before is None and restriction is None:
         raise IcaClientError(
             f"cannot edit {key} in {path}: the profile has no {key} in [{section}]; give restriction (and values) "
@@ -489,6 +517,7 @@ def update_profiles(
     values: Sequence[Any] = (),
     permit: Sequence[Any] = (),
     deny: Sequence[Any] = (),
+    restriction_if_missing: Optional[str] = None,
     check_mode: bool = False,
     backup: Optional[Callable[[str], str]] = None,
 ) -> list[ProfileChange]:
@@ -508,6 +537,7 @@ def update_profiles(
                 values=values,
                 permit=permit,
                 deny=deny,
+                restriction_if_missing=restriction_if_missing,
             )
         )
     if not check_mode:
@@ -517,3 +547,93 @@ def update_profiles(
                     change.backup_file = backup(change.path)
                 atomic_write(change.path, change.new_data)
     return changes
+
+
+@dataclass
+class ProfileEdit:
+    """One key's edit, as the arguments of :func:`plan_profile_edit` (``section`` given)."""
+
+    key: str
+    section: str
+    restriction: Optional[str] = None
+    values: Sequence[Any] = ()
+    permit: Sequence[Any] = ()
+    deny: Sequence[Any] = ()
+    restriction_if_missing: Optional[str] = None
+
+
+@dataclass
+class ProfileFileChange:
+    """One profile file after several edits: each key's change, and the file's bytes before and after."""
+
+    path: str
+    data: bytes
+    new_data: bytes
+    changes: list[ProfileChange]
+    backup_file: Optional[str] = None
+
+    @property
+    def changed(self) -> bool:
+        return self.data != self.new_data
+
+    @property
+    def warnings(self) -> list[str]:
+        return [warning for change in self.changes for warning in change.warnings]
+
+    def entries(self, edits: Sequence[ProfileEdit]) -> list[dict[str, Any]]:
+        """One result per key: path, key, section, before, after, changed (and the file's backup)."""
+        results = []
+        for edit, change in zip(edits, self.changes):
+            entry = dict(change.as_dict(), key=edit.key, section=edit.section)
+            if self.backup_file:
+                entry["backup_file"] = self.backup_file
+            results.append(entry)
+        return results
+
+    def diff(self) -> dict[str, str]:
+        return ProfileChange(self.path, None, None, self.data, self.new_data).diff()
+
+
+def plan_profile_edits(data: bytes, *, path: str, edits: Sequence[ProfileEdit]) -> ProfileFileChange:
+    """Apply ``edits`` one after the other to one profile file's bytes, in memory."""
+    current = data
+    changes: list[ProfileChange] = []
+    for edit in edits:
+        change = plan_profile_edit(
+            current,
+            path=path,
+            section=edit.section,
+            key=edit.key,
+            restriction=edit.restriction,
+            values=edit.values,
+            permit=edit.permit,
+            deny=edit.deny,
+            restriction_if_missing=edit.restriction_if_missing,
+        )
+        changes.append(change)
+        current = change.new_data
+    return ProfileFileChange(path, data, current, changes)
+
+
+def update_profile_entries(
+    paths: Sequence[str],
+    edits: Sequence[ProfileEdit],
+    *,
+    check_mode: bool = False,
+    backup: Optional[Callable[[str], str]] = None,
+) -> list[ProfileFileChange]:
+    """Edit several keys in every profile file: each file read and written once, and nothing
+    written unless every edit of every file is valid."""
+    planned: list[ProfileFileChange] = []
+    for path in paths:
+        data = read_bytes(path)
+        if data is None:
+            raise IcaClientError(f"cannot edit lockdown profile {path}: the file does not exist")
+        planned.append(plan_profile_edits(data, path=path, edits=edits))
+    if not check_mode:
+        for change in planned:
+            if change.changed:
+                if backup is not None:
+                    change.backup_file = backup(change.path)
+                atomic_write(change.path, change.new_data)
+    return planned

@@ -24,6 +24,8 @@ description:
     plural name of the vendor's document (C(Trusted_Regions.ini)); when both exist, both are edited.
   - The restriction form is applied first, then O(deny), then O(permit). Nothing is written unless
     the edit is valid for every file.
+  - O(entries) edits several keys in one run; each file is read and written once, and nothing is
+    written unless every edit is valid for every file.
 options:
   icaroot:
     description: The client's install root; the profiles are in its C(config) folder.
@@ -46,9 +48,44 @@ options:
         schema of known keys, for example C(Network\Proxy) for C(ProxyType); required for other keys.
     type: str
   key:
-    description: The key whose restriction is edited, for example C(ProxyType).
+    description:
+      - The key whose restriction is edited, for example C(ProxyType). Give O(key) or O(entries).
     type: str
-    required: true
+  entries:
+    description:
+      - Several keys to edit at once, in order, each with the options O(key), O(section), O(permit),
+        O(deny), O(restriction), O(restriction_if_missing) and O(values) of its own.
+      - Mutually exclusive with those options at the top level.
+    type: list
+    elements: dict
+    suboptions:
+      key:
+        description: The key.
+        type: str
+        required: true
+      section:
+        description: The profile section; defaults to the key's section in the schema of known keys.
+        type: str
+      permit:
+        description: Values to permit.
+        type: list
+        elements: str
+      deny:
+        description: Values to stop permitting.
+        type: list
+        elements: str
+      restriction:
+        description: Set the restriction form.
+        type: str
+        choices: [any_string, any, list, range]
+      restriction_if_missing:
+        description: The restriction form of the key in a profile that lacks it.
+        type: str
+        choices: [any_string, any, list, range, unrestricted]
+      values:
+        description: The values of a V(list) or V(range) restriction.
+        type: list
+        elements: str
   permit:
     description: Values to permit. A list restriction gets them appended (the default stays first).
     type: list
@@ -60,13 +97,27 @@ options:
   restriction:
     description:
       - Set the restriction form; V(any_string) (C(Key=)), V(any) (C(Key=*), any integer or boolean),
-        V(list) or V(range) with O(values). Needed to create a key the profile lacks.
+        V(list) or V(range) with O(values). Needed to create a key the profile lacks, unless
+        O(restriction_if_missing) is given.
     type: str
     choices: [any_string, any, list, range]
+  restriction_if_missing:
+    description:
+      - The restriction form (with O(values) for V(list) and V(range)) of the key in a profile that
+        lacks it; a profile that has the key keeps its restriction, and O(values) are then ignored.
+        O(permit) and O(deny) apply in both cases.
+      - For C(All_Regions.ini) with C(AllowUnrecognisedICAParameters=false), where a key the profile
+        does not list is discarded, this makes sure a key is listed without overwriting what an
+        administrator already restricted.
+      - V(unrestricted) leaves a missing key out; a region profile does not restrict a key it does
+        not list, so there is nothing to O(permit) (a O(deny) is refused). Use it to permit a value
+        in region files whatever their content, for example the users' C(~/.ICAClient) copies.
+    type: str
+    choices: [any_string, any, list, range, unrestricted]
   values:
     description:
       - The permitted values of a V(list) restriction (the first is the default), or the ranges of a
-        V(range) restriction such as C(100-) or C(50-75).
+        V(range) restriction such as C(100-) or C(50-75), for O(restriction) or O(restriction_if_missing).
     type: list
     elements: str
   backup:
@@ -94,6 +145,26 @@ EXAMPLES = r"""
     key: ProxyHost
     restriction: any_string
 
+- name: Make sure All_Regions.ini lists ProxyHost and permits the proxy, keeping its restriction
+  icaclient.linux.region_lockdown:
+    icaroot: /opt/Citrix/ICAClient
+    region: [all]
+    key: ProxyHost
+    permit: [proxy.example.com:3128]
+    restriction_if_missing: any_string
+
+- name: List every key a playbook sets in a user's All_Regions.ini, in one run
+  icaclient.linux.region_lockdown:
+    config_dir: /home/alice/.ICAClient
+    region: [all]
+    entries:
+      - key: MinimumTLS
+        permit: ["1.2"]
+        restriction_if_missing: any_string
+      - key: ProxyPort
+        permit: ["3128"]
+        restriction_if_missing: any
+
 - name: Allow only ports 1494 and 2598 and above 8000 for a custom key
   icaclient.linux.region_lockdown:
     path: /home/alice/.ICAClient/All_Regions.ini
@@ -105,7 +176,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 files:
-  description: One entry per profile file, with the key's restriction before and after.
+  description:
+    - One entry per profile file, with the key's restriction before and after.
+    - With O(entries), one entry per profile file and key, in the order of O(entries).
   returned: always
   type: list
   elements: dict
@@ -113,11 +186,19 @@ files:
     path:
       description: The profile file.
       type: str
+    key:
+      description: The key (with O(entries)).
+      type: str
+    section:
+      description: The section of the key (with O(entries)).
+      type: str
     before:
       description: The restriction before (null when the key was absent).
       type: str
     after:
-      description: The restriction after (predicted in check mode).
+      description:
+        - The restriction after (predicted in check mode); null when the key stays absent
+          (O(restriction_if_missing=unrestricted)).
       type: str
     changed:
       description: Whether this file changes.
@@ -132,11 +213,11 @@ files:
       changed: true
 section:
   description: The section edited.
-  returned: always
+  returned: when O(key) is given
   type: str
   sample: Network\Proxy
 diff:
-  description: Each profile before and after.
+  description: Each profile before and after (once per file with O(entries)).
   returned: always
   type: list
   elements: dict
@@ -148,7 +229,22 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import lockdown_section
-from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import region_files, update_profiles
+from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
+    ProfileEdit,
+    region_files,
+    update_profile_entries,
+    update_profiles,
+)
+
+_FORMS = ["any_string", "any", "list", "range"]
+_IF_MISSING = [*_FORMS, "unrestricted"]
+_EDIT_OPTIONS = ("permit", "deny", "restriction", "restriction_if_missing")
+_NEEDS_VALUES = [
+    ("restriction", "list", ("values",)),
+    ("restriction", "range", ("values",)),
+    ("restriction_if_missing", "list", ("values",)),
+    ("restriction_if_missing", "range", ("values",)),
+]
 
 
 def main():
@@ -163,26 +259,49 @@ def main():
                 choices=["all", "trusted", "untrusted", "unknown", "restricted", "intranet", "internet"],
             ),
             section=dict(type="str"),
-            key=dict(type="str", required=True, no_log=False),
+            key=dict(type="str", no_log=False),
+            entries=dict(
+                type="list",
+                elements="dict",
+                options=dict(
+                    key=dict(type="str", required=True, no_log=False),
+                    section=dict(type="str"),
+                    permit=dict(type="list", elements="str"),
+                    deny=dict(type="list", elements="str"),
+                    restriction=dict(type="str", choices=_FORMS),
+                    restriction_if_missing=dict(type="str", choices=_IF_MISSING),
+                    values=dict(type="list", elements="str"),
+                ),
+                required_one_of=[_EDIT_OPTIONS],
+                mutually_exclusive=[("restriction", "restriction_if_missing")],
+                required_if=_NEEDS_VALUES,
+            ),
             permit=dict(type="list", elements="str"),
             deny=dict(type="list", elements="str"),
-            restriction=dict(type="str", choices=["any_string", "any", "list", "range"]),
+            restriction=dict(type="str", choices=_FORMS),
+            restriction_if_missing=dict(type="str", choices=_IF_MISSING),
             values=dict(type="list", elements="str"),
             backup=dict(type="bool", default=False),
         ),
-        required_one_of=[("icaroot", "config_dir", "path"), ("permit", "deny", "restriction")],
-        mutually_exclusive=[("icaroot", "config_dir", "path"), ("path", "region")],
+        required_one_of=[("icaroot", "config_dir", "path"), ("key", "entries")],
+        mutually_exclusive=[
+            ("icaroot", "config_dir", "path"),
+            ("path", "region"),
+            ("restriction", "restriction_if_missing"),
+            *(("entries", name) for name in ("key", "section", "values", *_EDIT_OPTIONS)),
+        ],
         required_by={"icaroot": "region", "config_dir": "region"},
-        required_if=[("restriction", "list", ("values",)), ("restriction", "range", ("values",))],
+        required_if=_NEEDS_VALUES,
         supports_check_mode=True,
     )
     params = module.params
-    section = params["section"] or lockdown_section(params["key"])
-    if not section:
-        module.fail_json(
-            msg=f"section is required for key {params['key']}: the schema does not know its section"
-        )
+    if params["key"] is not None and all(params[name] is None for name in _EDIT_OPTIONS):
+        module.fail_json(msg=f"one of the following is required: {', '.join(_EDIT_OPTIONS)}")
     try:
+        if params["entries"] is not None:
+            edits = [_edit(entry) for entry in params["entries"]]
+        else:
+            edits = [_edit(params)]
         if params["path"]:
             paths = [params["path"]]
         else:
@@ -190,27 +309,52 @@ def main():
             paths = []
             for region in params["region"]:
                 paths.extend(path for path in region_files(config_dir, region) if path not in paths)
-        changes = update_profiles(
-            paths,
-            section=section,
-            key=params["key"],
-            restriction=params["restriction"],
-            values=params["values"] or [],
-            permit=params["permit"] or [],
-            deny=params["deny"] or [],
-            check_mode=module.check_mode,
-            backup=module.backup_local if params["backup"] else None,
-        )
+        backup = module.backup_local if params["backup"] else None
+        if params["entries"] is not None:
+            files = update_profile_entries(paths, edits, check_mode=module.check_mode, backup=backup)
+            result = dict(files=[entry for change in files for entry in change.entries(edits)])
+        else:
+            edit = edits[0]
+            files = update_profiles(
+                paths,
+                section=edit.section,
+                key=edit.key,
+                restriction=edit.restriction,
+                values=edit.values,
+                permit=edit.permit,
+                deny=edit.deny,
+                restriction_if_missing=edit.restriction_if_missing,
+                check_mode=module.check_mode,
+                backup=backup,
+            )
+            result = dict(section=edit.section, files=[change.as_dict() for change in files])
     except IcaClientError as exc:
         module.fail_json(msg=exc.message, **exc.details)
-    for change in changes:
+    for change in files:
         for warning in change.warnings:
             module.warn(warning)
     module.exit_json(
-        changed=any(change.changed for change in changes),
+        changed=any(change.changed for change in files),
+        diff=[change.diff() for change in files],
+        **result,
+    )
+
+
+def _edit(options):
+    """A ProfileEdit from the module's (or one entry's) options; the section from the schema if not given."""
+    section = options["section"] or lockdown_section(options["key"])
+    if not section:
+        raise IcaClientError(
+            f"section is required for key {options['key']}: the schema does not know its section"
+        )
+    return ProfileEdit(
+        key=options["key"],
         section=section,
-        files=[change.as_dict() for change in changes],
-        diff=[change.diff() for change in changes],
+        restriction=options["restriction"],
+        values=options["values"] or [],
+        permit=options["permit"] or [],
+        deny=options["deny"] or [],
+        restriction_if_missing=options["restriction_if_missing"],
     )
 
 
