@@ -14,7 +14,7 @@ ruff check .
 ruff format --check .
 
 say "ansible-lint (production profile, offline)"
-ansible-lint --offline --profile production --strict roles playbooks
+ansible-lint --offline --profile production --strict roles playbooks molecule
 
 say "ansible-test sanity"
 "$ROOT/scripts/sanity.sh"
