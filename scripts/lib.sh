@@ -52,7 +52,7 @@ ensure_venv() {
         say "installing Python dependencies into $VENV"
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
         local spec="$ROOT"
-        [ -n "$extra" ] && spec="$ROOT[$extra]"
+        [ -n "$extra" ] && spec="${ROOT}[${extra}]"
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec"
         echo "$want" >"$stamp"
     fi

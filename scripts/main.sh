@@ -1,16 +1,116 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: build the sandbox endpoint (a stand-in
-# ICAROOT inside the checkout) and provision it with playbooks/site.yml.
+# The main job on the embedded default, end to end:
+#  1. build the sandbox endpoint (a stand-in ICAROOT and a demo PKI, scripts/make_sandbox.py);
+#  2. start three demo gateways on loopback (scripts/demo_gateways.py): one healthy, one whose
+#     certificate comes from a root the endpoint does not trust, one offering only TLS 1.0;
+#  3. provision the endpoint with playbooks/site.yml: keystore, configuration, stores (the
+#     healthy gateway's store), then the smart card part in check mode (the sandbox endpoint
+#     is this machine: icaclient_smartcard_enforce is false there);
+#  4. check it with playbooks/compliance.yml (every role in check mode, the keystore audit,
+#     probes to the three gateways) and print the report with the path of its HTML page.
+# The gateways are stopped on exit. Run it twice: the second provisioning changes nothing.
+#
+# ICACLIENT_SANDBOX=DIR      the sandbox folder (default: ./sandbox)
+# ICACLIENT_REPORT_DIR=DIR   the report folder (default: ./out/compliance/<UTC time>)
+# Arguments are passed to both ansible-playbook runs (for example -v).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-ensure_apt openssl
+# python3-apt and the package lists: the smart card role's check mode asks apt what it would
+# install.
+ensure_apt openssl python3-apt
+if ! compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null; then
+    say "reading the Debian package lists (apt-get update)"
+    apt-get update -qq
+fi
 ensure_venv
 
-say "building the sandbox endpoint"
-python "$ROOT/scripts/make_sandbox.py" "$ROOT/sandbox"
+SANDBOX=$(realpath -m "${ICACLIENT_SANDBOX:-$ROOT/sandbox}")
+REPORT_DIR=$(realpath -m "${ICACLIENT_REPORT_DIR:-$ROOT/out/compliance/$(date -u +%Y%m%dT%H%M%SZ)}")
+GATEWAYS_DIR="$SANDBOX/gateways"
+GATEWAYS_PID_FILE="$GATEWAYS_DIR/gateways.pid"
+DEMO_VARS="$SANDBOX/demo-vars.json"
+GATEWAYS_PID=
 
-say "provisioning it: ansible-playbook playbooks/site.yml"
-ansible-playbook -i "$ROOT/inventories/sandbox/hosts.yml" "$ROOT/playbooks/site.yml" "$@"
+say "building the sandbox endpoint in $SANDBOX"
+python "$ROOT/scripts/make_sandbox.py" "$SANDBOX"
+
+stop_gateways() {
+    if [ -n "$GATEWAYS_PID" ] && kill -0 "$GATEWAYS_PID" 2>/dev/null; then
+        kill "$GATEWAYS_PID" 2>/dev/null || true
+        wait "$GATEWAYS_PID" 2>/dev/null || true
+    fi
+    GATEWAYS_PID=
+}
+
+stop_stale_gateways() {
+    # A run that was killed (SIGKILL) could not stop its gateways: stop that process, by its
+    # id, when it is still our demo_gateways.py for this sandbox.
+    local pid
+    pid=$(cat "$GATEWAYS_PID_FILE" 2>/dev/null || true)
+    if [[ "$pid" =~ ^[0-9]+$ ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+        grep -q "demo_gateways.py --sandbox $SANDBOX "; then
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+}
+
+say "starting the demo gateways"
+mkdir -p "$GATEWAYS_DIR"
+stop_stale_gateways
+rm -f "$DEMO_VARS"
+trap stop_gateways EXIT
+python "$ROOT/scripts/demo_gateways.py" --sandbox "$SANDBOX" --vars-file "$DEMO_VARS" \
+    --pid-file "$GATEWAYS_PID_FILE" >"$GATEWAYS_DIR/stdout.log" 2>&1 &
+GATEWAYS_PID=$!
+for _ in $(seq 150); do
+    [ -s "$DEMO_VARS" ] && break
+    if ! kill -0 "$GATEWAYS_PID" 2>/dev/null; then
+        echo "the demo gateways did not start:" >&2
+        cat "$GATEWAYS_DIR/stdout.log" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+if [ ! -s "$DEMO_VARS" ]; then
+    echo "the demo gateways did not start within 15 s (see $GATEWAYS_DIR/stdout.log)" >&2
+    exit 1
+fi
+cat "$GATEWAYS_DIR/stdout.log"
+
+playbook() {
+    ansible-playbook -i "$ROOT/inventories/sandbox/hosts.yml" \
+        -e @"$SANDBOX/sandbox-vars.json" -e @"$DEMO_VARS" "$@"
+}
+
+say "provisioning the endpoint: playbooks/site.yml (keystore, config, stores)"
+playbook "$ROOT/playbooks/site.yml" --skip-tags smartcard "$@"
+
+say "smart card support: playbooks/site.yml --tags smartcard (check mode on the sandbox: it is this machine)"
+playbook "$ROOT/playbooks/site.yml" --tags smartcard "$@"
+
+say "checking compliance: playbooks/compliance.yml (report in $REPORT_DIR)"
+# The demo's untrusted and TLS 1.0 gateways fail on purpose: report them, do not fail the job.
+report_vars=$(python -c 'import json, sys; print(json.dumps({"icaclient_compliance_report_dir": sys.argv[1], "icaclient_compliance_fail": False}))' "$REPORT_DIR")
+ANSIBLE_CALLBACK_RESULT_FORMAT=yaml playbook "$ROOT/playbooks/compliance.yml" -e "$report_vars" "$@"
+
+say "compliance report"
+python - "$REPORT_DIR" <<'EOF'
+import json
+import sys
+from pathlib import Path
+
+folder = Path(sys.argv[1])
+report = json.loads((folder / "report.json").read_text())
+s = report["summary"]
+print(f"{s['hosts']} host(s), {s['checks']} checks: {s['passed']} passed, {s['warnings']} warnings, {s['failed']} failed")
+for entry in report["hosts"]:
+    for check in entry["checks"]:
+        error = f" (client error {check['client_error']})" if check["client_error"] is not None else ""
+        print(f"  {entry['host']:<18} {check['status'].upper():<5} {check['name']}{error}")
+print(f"HTML report:  {folder / 'report.html'}")
+print(f"JUnit XML:    {folder / 'junit.xml'}")
+print(f"JSON:         {folder / 'report.json'}")
+EOF

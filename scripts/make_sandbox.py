@@ -7,12 +7,20 @@ administrator would be handed: a corporate root (PEM), an issuing intermediate
 (DER, as they often arrive), a bundle of both, and a gateway server certificate.
 Existing files are kept, so a second run changes nothing.
 
-Usage: python scripts/make_sandbox.py [SANDBOX_DIR]   (default: ./sandbox)
+It also writes ``sandbox-vars.json`` into the sandbox: the variables that point the sandbox
+inventory (inventories/sandbox) at this sandbox (``icaclient_icaroot``,
+``icaclient_sandbox_pki``, ``icaclient_sandbox_home``),
+for ``ansible-playbook -e @SANDBOX_DIR/sandbox-vars.json``. ``home/root`` is the home the
+sandbox keeps root's client files in (stores), instead of the machine's /root.
+
+Usage: python scripts/make_sandbox.py [SANDBOX_DIR]
+(default: $ICACLIENT_SANDBOX, else ./sandbox)
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import shutil
 import sys
@@ -108,10 +116,28 @@ def make_icaroot(icaroot: Path) -> None:
     (icaroot / "keystore" / "cacerts").mkdir(parents=True, exist_ok=True)
 
 
+def write_vars(sandbox: Path) -> Path:
+    home = sandbox / "home" / "root"
+    home.mkdir(parents=True, exist_ok=True)
+    os.chmod(home, 0o700)
+    variables = {
+        "icaclient_icaroot": str(sandbox / "icaroot"),
+        "icaclient_sandbox_pki": str(sandbox / "pki"),
+        "icaclient_sandbox_home": str(home),
+    }
+    path = sandbox / "sandbox-vars.json"
+    data = json.dumps(variables, indent=2) + "\n"
+    if not path.exists() or path.read_text() != data:
+        path.write_text(data)
+    return path
+
+
 def main(argv: list[str]) -> int:
-    sandbox = Path(argv[1]).resolve() if len(argv) > 1 else ROOT / "sandbox"
+    default = os.environ.get("ICACLIENT_SANDBOX") or str(ROOT / "sandbox")
+    sandbox = Path(argv[1] if len(argv) > 1 else default).resolve()
     make_icaroot(sandbox / "icaroot")
     make_pki(sandbox / "pki")
+    write_vars(sandbox)
     print(f"sandbox endpoint ready: ICAROOT={sandbox / 'icaroot'}  PKI={sandbox / 'pki'}")
     return 0
 

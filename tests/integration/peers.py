@@ -3,8 +3,8 @@
 - :class:`TestPki`: a test CA hierarchy (made with ``cryptography``), server
   certificates for every trust case, and keystores laid out like
   ``$ICAROOT/keystore`` (hash links made by the system's ``openssl rehash``).
-- :class:`TlsServer`: a Python ssl server in threads (concurrent, unlike
-  ``openssl s_server``), pinned to TLS versions.
+- :class:`TlsServer` (from ``scripts/loopback_tls.py``, shared with the demo gateways): a
+  Python ssl server in threads (concurrent, unlike ``openssl s_server``), pinned to TLS versions.
 - Hostile servers: :class:`SilentServer`, :class:`DripServer`, :class:`GarbageServer`.
 - Daemons run from their Debian packages: :class:`Squid` (HTTP CONNECT with
   Basic or NTLM), :class:`Dante` (SOCKS4/5 without auth), :class:`Microsocks`
@@ -23,12 +23,9 @@ import os
 import pwd
 import shutil
 import socket
-import ssl
 import subprocess
+import sys
 import tempfile
-import threading
-import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -39,15 +36,22 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".cache" / "test-peers"
-LOOPBACK = "127.0.0.1"
+# The TLS server and the port helpers live in scripts/loopback_tls.py: the main job's demo
+# gateways run the same server.
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))
+from loopback_tls import (  # noqa: E402 - after the path set-up above
+    LOOPBACK,
+    ServerCert,
+    ThreadServer,
+    free_port,
+    wait_port,
+)
+from loopback_tls import (  # noqa: E402 - re-exported: the tests and bench import it from here
+    TlsServer as TlsServer,
+)
 
-_VERSIONS = {
-    "1.0": ssl.TLSVersion.TLSv1,
-    "1.1": ssl.TLSVersion.TLSv1_1,
-    "1.2": ssl.TLSVersion.TLSv1_2,
-    "1.3": ssl.TLSVersion.TLSv1_3,
-}
+CACHE = ROOT / ".cache" / "test-peers"
 # Binary -> Debian package that ships it.
 PACKAGES = {
     "openssl": "openssl",
@@ -88,27 +92,6 @@ def require_binary(name: str) -> str:
             f"(apt-get install {package}; scripts/test.sh installs everything in scripts/apt-test.txt)"
         )
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
-
-
-def wait_port(
-    port: int, *, timeout: float = 15.0, process: Optional[subprocess.Popen] = None, log: str = ""
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"peer exited with {process.returncode} before listening on {port}: {log}")
-        try:
-            with socket.create_connection((LOOPBACK, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {LOOPBACK}:{port} after {timeout} s: {log}")
 
 
 # ---------------------------------------------------------------------------
@@ -214,14 +197,6 @@ def issue(
 
 
 LOCAL_NAMES = ("localhost", LOOPBACK)
-
-
-@dataclass
-class ServerCert:
-    """Files a TLS server loads: ``chain`` (leaf first) and ``key``."""
-
-    chain: str
-    key: str
 
 
 class TestPki:
@@ -358,105 +333,14 @@ class TestPki:
 # Servers in threads
 
 
-class _ThreadServer:
-    """Accept loop on 127.0.0.1:<ephemeral>; one thread per connection."""
-
-    def __init__(self) -> None:
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind((LOOPBACK, 0))
-        self.listener.listen(512)
-        self.port = self.listener.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._open: set[socket.socket] = set()
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
-
-    def start(self) -> _ThreadServer:
-        self._thread.start()
-        return self
-
-    def _accept_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            with self._lock:
-                self.connections += 1
-                self._open.add(conn)
-            threading.Thread(target=self._run, args=(conn,), daemon=True).start()
-
-    def _run(self, conn: socket.socket) -> None:
-        try:
-            self.handle(conn)
-        except OSError:
-            pass
-        finally:
-            with self._lock:
-                self._open.discard(conn)
-            conn.close()
-
-    def handle(self, conn: socket.socket) -> None:
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        self._stop.set()
-        # close() alone does not wake a thread blocked in accept() on Linux; shutdown() does.
-        with contextlib.suppress(OSError):
-            self.listener.shutdown(socket.SHUT_RDWR)
-        self.listener.close()
-        with self._lock:
-            for conn in list(self._open):
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-        self._thread.join(timeout=2)
-
-
-class TlsServer(_ThreadServer):
-    """Accepts TLS at exactly the versions in [low, high] with the given chain."""
-
-    def __init__(self, cert: ServerCert, *, low: str = "1.2", high: str = "1.3") -> None:
-        super().__init__()
-        self.versions = (low, high)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.0/1.1 on purpose
-            context.minimum_version = _VERSIONS[low]
-            context.maximum_version = _VERSIONS[high]
-        if low in ("1.0", "1.1"):
-            context.set_ciphers("ALL:@SECLEVEL=0")
-        context.load_cert_chain(cert.chain, cert.key)
-        self.context = context
-        self.handshakes = 0
-
-    def handle(self, conn: socket.socket) -> None:
-        conn.settimeout(10)
-        try:
-            tls = self.context.wrap_socket(conn, server_side=True)
-        except (ssl.SSLError, OSError):
-            return
-        with self._lock:
-            self.handshakes += 1
-        try:
-            tls.settimeout(2)
-            while tls.recv(4096):
-                pass
-        except (ssl.SSLError, OSError):
-            pass
-        finally:
-            tls.close()
-
-
-class SilentServer(_ThreadServer):
+class SilentServer(ThreadServer):
     """Accepts and never says a word."""
 
     def handle(self, conn: socket.socket) -> None:
         self._stop.wait(120)
 
 
-class DripServer(_ThreadServer):
+class DripServer(ThreadServer):
     """Answers like a TLS server announcing a 16 KiB record, then drips one byte a second."""
 
     def handle(self, conn: socket.socket) -> None:
@@ -467,7 +351,7 @@ class DripServer(_ThreadServer):
             conn.sendall(bytes([byte]))
 
 
-class GarbageServer(_ThreadServer):
+class GarbageServer(ThreadServer):
     """Sends bytes that are not TLS, then closes."""
 
     def handle(self, conn: socket.socket) -> None:
@@ -477,7 +361,7 @@ class GarbageServer(_ThreadServer):
         conn.sendall(bytes((n * 7919 + 13) % 251 for n in range(4096)))
 
 
-class EchoServer(_ThreadServer):
+class EchoServer(ThreadServer):
     """A plain TCP backend (the 'ICA service' behind the SSL Relay)."""
 
     def handle(self, conn: socket.socket) -> None:

@@ -1,0 +1,182 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: compliance_report
+short_description: Write the compliance report of Citrix Workspace app endpoints (JSON, JUnit XML, HTML)
+version_added: 0.1.0
+author: icaclient.linux developers (@icaclient-linux)
+description:
+  - Turns what a compliance run collected per endpoint (what the roles would change in check
+    mode, the keystore audit of M(icaclient.linux.keystore_info), the verdicts of
+    M(icaclient.linux.connection_probe)) into checks with a status (V(pass), V(warn),
+    V(fail), V(error)) and writes one report per run into O(dest).
+  - "C(report.json): the whole report, schema C(icaclient-compliance/1). C(junit.xml): one
+    testsuite per host, one testcase per check, a C(failure) (or C(error) when the check
+    could not run) with the message. C(report.html): one self-contained page (inline CSS,
+    no script, no external asset) with a row per host and a column per check, and every
+    failure explained: the client error number a user would see, what was found and the fix."
+  - "Runs where the report is wanted, usually the controller (C(delegate_to: localhost) with
+    C(run_once: true)); C(playbooks/compliance.yml) shows the whole run."
+  - A role's changes are summarised as file names, line counts and ini key names, never values.
+  - Files whose content is already the same are not touched.
+options:
+  dest:
+    description:
+      - Folder to write the report into; created when missing.
+    type: path
+    required: true
+  hosts:
+    description:
+      - "Host name -> what the compliance run collected for it, or null for a host that left
+        the play before (unreachable or failed): C(roles) (list of C(role), C(enforced),
+        C(would_change), C(changes) as the P(icaclient.linux.change_summary#filter) filter makes
+        them, C(error)), C(keystore) (the C(problems) and C(summary) of keystore_info, or
+        C(error)), C(probes) (the C(results) of connection_probe, or C(error))."
+    type: dict
+    required: true
+  title:
+    description:
+      - The report's title.
+    type: str
+    default: Citrix Workspace app compliance
+  generated:
+    description:
+      - When the run was made, as shown in the report (ISO 8601). Defaults to now (UTC); give
+        the run's start to make the report reproducible.
+    type: str
+  formats:
+    description:
+      - Which files to write.
+    type: list
+    elements: str
+    choices: [json, junit, html]
+    default: [json, junit, html]
+notes:
+  - Supports check mode (nothing is written; C(changed) says whether something would be).
+seealso:
+  - module: icaclient.linux.connection_probe
+  - module: icaclient.linux.keystore_info
+"""
+
+EXAMPLES = r"""
+- name: Write the report of the run on the controller
+  icaclient.linux.compliance_report:
+    dest: "{{ playbook_dir }}/../out/compliance/{{ run_stamp }}"
+    generated: "{{ run_started }}"
+    hosts: >-
+      {{ dict(ansible_play_hosts_all
+              | zip(ansible_play_hosts_all | map('extract', hostvars, 'compliance_result', default=none))) }}
+  delegate_to: localhost
+  run_once: true
+  check_mode: false
+  register: report
+
+- name: Show the findings and where the HTML page is
+  ansible.builtin.debug:
+    msg: "{{ report.text }}"
+  run_once: true
+"""
+
+RETURN = r"""
+paths:
+  description: Format -> path of the file written.
+  returned: always
+  type: dict
+  sample:
+    json: /srv/reports/20260101T120000Z/report.json
+    junit: /srv/reports/20260101T120000Z/junit.xml
+    html: /srv/reports/20260101T120000Z/report.html
+summary:
+  description: Counts over the whole run (V(failed) includes the checks in error).
+  returned: always
+  type: dict
+  sample:
+    hosts: 1
+    hosts_passed: 0
+    hosts_warned: 0
+    hosts_failed: 1
+    checks: 8
+    passed: 5
+    warnings: 1
+    failed: 2
+    errors: 0
+failures:
+  description: Every failing check.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - host: tc-ber-001
+      check: https://gateway.example.com
+      status: fail
+      client_error: 61
+      message: "the client does not trust CN=Corp Root, the issuer of CN=gateway.example.com: add the
+        issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash"
+      fix: add the issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash
+text:
+  description: The totals, every check per host and the paths, as lines for the console.
+  returned: always
+  type: str
+"""
+
+import datetime
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
+from ansible_collections.icaclient.linux.plugins.module_utils._report import (
+    build_report,
+    failures,
+    render_text,
+    write_report,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            dest=dict(type="path", required=True),
+            hosts=dict(type="dict", required=True),
+            title=dict(type="str", default="Citrix Workspace app compliance"),
+            generated=dict(type="str"),
+            formats=dict(
+                type="list",
+                elements="str",
+                choices=["json", "junit", "html"],
+                default=["json", "junit", "html"],
+            ),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    generated = params["generated"] or datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    try:
+        report = build_report(hosts=params["hosts"], title=params["title"], generated=generated)
+        paths, changed = write_report(
+            report,
+            params["dest"],
+            formats=params["formats"],
+            comment="generated by icaclient.linux.compliance_report",
+            check_mode=module.check_mode,
+        )
+    except IcaClientError as exc:
+        module.fail_json(msg=exc.message, **exc.details)
+    module.exit_json(
+        changed=changed,
+        paths=paths,
+        summary=report["summary"],
+        failures=failures(report),
+        text=render_text(report, paths=paths),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""compliance_report run for real through ``ansible``: check mode, apply, check mode, apply.
+
+The files are then read back with the standard library's own parsers (json, xml.etree,
+html.parser), independently of the module's code.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ansible_run import run_module
+
+HOSTS = {
+    "tc-ber-001": {
+        "roles": [
+            {
+                "role": "icaclient_keystore",
+                "enforced": True,
+                "would_change": False,
+                "changes": [],
+                "error": None,
+            }
+        ],
+        "keystore": {"problems": [], "summary": {"certificates": 2}, "error": None},
+        "probes": {
+            "results": [
+                {
+                    "target": "https://gw.example",
+                    "ok": True,
+                    "client_error": None,
+                    "message": "TLS 1.2",
+                    "warnings": [],
+                },
+                {
+                    "target": "https://old.example",
+                    "ok": False,
+                    "client_error": 47,
+                    "message": "old.example offers only TLS 1.0, below MinimumTLS=1.2: enable TLS 1.2 or later",
+                    "warnings": [],
+                },
+            ],
+            "error": None,
+        },
+    },
+    "tc-ber-002": None,
+}
+
+
+class _Cells(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = 0
+        self.external = []
+
+    def handle_starttag(self, tag, attrs):
+        self.rows += tag == "tr"
+        self.external += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+def test_compliance_report_writes_once_and_reports_the_failures(tmp_path: Path):
+    dest = tmp_path / "reports" / "run"
+    args = {"dest": str(dest), "hosts": HOSTS, "generated": "2026-01-01T00:00:00Z"}
+
+    predicted = run_module("compliance_report", args, check=True)
+    assert not predicted["failed"], predicted["_stdout"]
+    assert predicted["changed"] and not dest.exists()
+
+    written = run_module("compliance_report", args)
+    assert written["changed"] and not written["failed"]
+    assert written["summary"]["failed"] == 2 and written["summary"]["hosts_failed"] == 2
+    assert {(f["host"], f["client_error"]) for f in written["failures"]} == {
+        ("tc-ber-001", 47),
+        ("tc-ber-002", None),
+    }
+    assert "HTML report: " + str(dest / "report.html") in written["text"]
+
+    again = run_module("compliance_report", args, check=True)
+    assert not again["changed"]
+    stamp = (dest / "junit.xml").stat().st_mtime_ns
+    assert not run_module("compliance_report", args)["changed"]
+    assert (dest / "junit.xml").stat().st_mtime_ns == stamp
+
+    document = json.loads((dest / "report.json").read_text())
+    assert document["schema"] == "icaclient-compliance/1"
+    suites = ET.parse(dest / "junit.xml").getroot().findall("testsuite")
+    assert [(s.get("name"), s.get("tests"), s.get("failures"), s.get("errors")) for s in suites] == [
+        ("tc-ber-001", "4", "1", "0"),
+        ("tc-ber-002", "1", "0", "1"),
+    ]
+    page = _Cells()
+    page.feed((dest / "report.html").read_text())
+    assert page.rows == 3 and page.external == []
+
+
+def test_compliance_report_refuses_a_file_where_the_folder_should_be(tmp_path: Path):
+    blocker = tmp_path / "report"
+    blocker.write_text("keep me")
+    result = run_module("compliance_report", {"dest": str(blocker), "hosts": HOSTS})
+    assert result["failed"]
+    assert result["msg"] == f"cannot write the report into {blocker}: it exists and is not a folder"
+    assert blocker.read_text() == "keep me"
