@@ -16,15 +16,6 @@ def _spec() -> dict:
     ]
 
 
-def test_defaults_and_argument_specs_name_the_same_variables_with_the_same_defaults():
-    defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
-    spec = _spec()
-    assert sorted(defaults) == sorted(spec)
-    for name, option in spec.items():
-        assert option.get("default") == defaults[name], name
-        assert option["description"], name
-
-
 def test_readme_rows_match_argument_specs():
     readme = (ROLE / "README.md").read_text()
     rows = dict(

@@ -118,14 +118,6 @@ def readme_rows() -> dict[str, list[str]]:
     return rows
 
 
-def test_every_default_is_a_documented_option():
-    defaults = load("defaults/main.yml")
-    options = spec_options()
-    assert set(defaults) <= set(options)
-    for name, value in defaults.items():
-        assert options[name].get("default") == value, f"{name}: defaults/main.yml and argument_specs differ"
-
-
 def test_options_without_default_are_optional_and_mentioned_in_defaults():
     defaults_text = (ROLE / "defaults" / "main.yml").read_text()
     for name, spec in spec_options().items():
