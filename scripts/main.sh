@@ -110,6 +110,8 @@ for entry in report["hosts"]:
     for check in entry["checks"]:
         error = f" (client error {check['client_error']})" if check["client_error"] is not None else ""
         print(f"  {entry['host']:<18} {check['status'].upper():<5} {check['name']}{error}")
+        if check["status"] == "fail":
+            print(f"  {'':<18}       {check['message']}")
 print(f"HTML report:  {folder / 'report.html'}")
 print(f"JUnit XML:    {folder / 'junit.xml'}")
 print(f"JSON:         {folder / 'report.json'}")
