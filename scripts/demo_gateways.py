@@ -34,9 +34,10 @@ from pathlib import Path
 from typing import Optional
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import NameOID
+from make_sandbox import issue_certificate  # scripts/ is sys.path[0]: one certificate builder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loopback_tls import ServerCert, TlsServer
@@ -74,31 +75,6 @@ def _name(common_name: str) -> x509.Name:
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
         ]
     )
-
-
-def _issue(subject: x509.Name, key, issuer: x509.Name, issuer_key, *, ca: bool) -> x509.Certificate:
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=825 if ca else 365))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
-    if ca:
-        builder = builder.add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )
-    else:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.DNSName(HOST), x509.DNSName("gateway.sandbox.test")]),
-            critical=False,
-        ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-    return builder.sign(issuer_key, hashes.SHA256())
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -141,11 +117,23 @@ def make_chains(sandbox: Path, folder: Path) -> dict[str, ServerCert]:
     untrusted_key = folder / "untrusted.key"
     if not (untrusted.exists() and untrusted_key.exists()):
         root_key = ec.generate_private_key(ec.SECP256R1())
-        root = _issue(_name("Rogue Demo Root CA"), root_key, _name("Rogue Demo Root CA"), root_key, ca=True)
+        root = issue_certificate(
+            _name("Rogue Demo Root CA"), root_key, _name("Rogue Demo Root CA"), root_key, ca=True, days=825
+        )
         int_key = ec.generate_private_key(ec.SECP256R1())
-        inter = _issue(_name("Rogue Demo Issuing CA"), int_key, root.subject, root_key, ca=True)
+        inter = issue_certificate(
+            _name("Rogue Demo Issuing CA"), int_key, root.subject, root_key, ca=True, days=825
+        )
         leaf_key = ec.generate_private_key(ec.SECP256R1())
-        leaf = _issue(_name(HOST), leaf_key, inter.subject, int_key, ca=False)
+        leaf = issue_certificate(
+            _name(HOST),
+            leaf_key,
+            inter.subject,
+            int_key,
+            ca=False,
+            days=365,
+            sans=(HOST, "gateway.sandbox.test"),
+        )
         _write_private(untrusted_key, _key_pem(leaf_key))
         _write_atomic(
             untrusted,

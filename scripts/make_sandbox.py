@@ -44,7 +44,8 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _issue(subject, key, issuer, issuer_key, *, ca: bool, days: int, sans=()):
+def issue_certificate(subject, key, issuer, issuer_key, *, ca: bool, days: int, sans=()):
+    """A CA certificate (ca=True) or a TLS server certificate for ``sans``; also used by demo_gateways.py."""
     now = datetime.datetime.now(datetime.timezone.utc)
     builder = (
         x509.CertificateBuilder()
@@ -77,13 +78,15 @@ def make_pki(pki: Path) -> None:
         return
     pki.mkdir(parents=True, exist_ok=True)
     root_key = ec.generate_private_key(ec.SECP384R1())
-    root = _issue(
+    root = issue_certificate(
         _name("Sandbox Corp Root CA"), root_key, _name("Sandbox Corp Root CA"), root_key, ca=True, days=3650
     )
     int_key = ec.generate_private_key(ec.SECP256R1())
-    inter = _issue(_name("Sandbox Corp Issuing CA 1"), int_key, root.subject, root_key, ca=True, days=1825)
+    inter = issue_certificate(
+        _name("Sandbox Corp Issuing CA 1"), int_key, root.subject, root_key, ca=True, days=1825
+    )
     leaf_key = ec.generate_private_key(ec.SECP256R1())
-    leaf = _issue(
+    leaf = issue_certificate(
         _name("gateway.sandbox.test"),
         leaf_key,
         inter.subject,
