@@ -306,3 +306,145 @@ def test_a_password_never_reaches_output_log_results_diff_or_backup_name(stock_i
     for where, text in seen.items():
         for secret in (first, second):
             assert secret not in text, f"{secret} found in {where}"
+
+
+# -- copies: one call for the machine file, the new users' template and the users' copies -------------
+
+
+def files_state(*paths: Path) -> dict:
+    """Per path: bytes (or a link's target), mtime, mode, owner and group; None when absent."""
+    state = {}
+    for path in paths:
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            state[str(path)] = None
+            continue
+        content = os.readlink(path) if path.is_symlink() else path.read_bytes()
+        state[str(path)] = (content, info.st_mtime_ns, info.st_mode & 0o7777, info.st_uid, info.st_gid)
+    return state
+
+
+def folders_listing(*folders: Path) -> list[str]:
+    return sorted(str(p) for folder in folders for p in folder.iterdir())
+
+
+def test_copies_four_steps_keep_each_owner_and_skip_missing_and_links(stock_icaroot, tmp_path):
+    main = stock_icaroot.config / "wfclient.ini"
+    template = stock_icaroot.config / "usertemplate" / "wfclient.ini"
+    user = stock_icaroot.user_config / "wfclient.ini"
+    os.chown(user, 1234, 1234)
+    user.chmod(0o600)
+    missing = tmp_path / "home-bob" / ".ICAClient" / "wfclient.ini"
+    # Mallory's "copy" points at a file only root may read: it must be neither read nor written.
+    private = tmp_path / "root-only.ini"
+    private.write_bytes(b"[WFClient]\nProxyType=None\n")
+    private.chmod(0o600)
+    link = tmp_path / "home-mallory" / ".ICAClient" / "wfclient.ini"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(private)
+    password = "Pw-Copies-3f9a61"
+    log = tmp_path / "ansible.log"
+    args = {
+        "path": str(main),
+        "copies": [str(template), str(user), str(missing), str(link)],
+        "section": "WFClient",
+        "settings": {"MinimumTLS": "1.2", "ProxyType": "Secure", "ProxyHost": "proxy.example.com:3128"},
+        "secret_settings": {"ProxyPassword": "{{ password }}"},
+        "backup": True,
+    }
+    edited = (main, template, user)
+    original = files_state(*edited, private, link)
+    run = run_tasks(
+        tmp_path / "run",
+        [
+            {MODULE: args, "check_mode": True, "diff": True},
+            stat_task(user),
+            {MODULE: args, "diff": True},
+            stat_task(user),
+            {MODULE: args, "check_mode": True, "diff": True},
+            {MODULE: args, "diff": True},
+        ],
+        variables={"password": password},
+        verbosity=3,
+        env={"ANSIBLE_LOG_PATH": str(log)},
+    )
+    check, after_check, apply, after_apply, recheck, reapply = run.results
+    assert not check.get("failed"), check
+    assert check["changed"] and [f["path"] for f in check["files"]] == [str(p) for p in edited]
+    assert all(f["changed"] and "ProxyPassword" in f["changed_keys"] for f in check["files"])
+    assert check["skipped_copies"] == [
+        {"path": str(missing), "reason": "missing"},
+        {"path": str(link), "reason": "symlink"},
+    ]
+    assert any(f"{link} was not edited: it is a symbolic link" in w for w in check["warnings"])
+    # The diff: a list, one per changed file; the other keys shown, the secret masked.
+    assert [d["after_header"] for d in check["diff"]] == [str(p) for p in edited]
+    for diff in check["diff"]:
+        assert "ProxyType=Secure" in diff["after"] and "MinimumTLS=1.2" in diff["after"]
+        assert "ProxyPassword=********" in diff["after"]
+    assert after_check["stat"]["checksum"] == sha256(original[str(user)][0])
+
+    assert apply["changed"] and apply["path"] == str(main) and "MinimumTLS" in apply["changed_keys"]
+    assert (after_apply["stat"]["uid"], after_apply["stat"]["mode"]) == (1234, "0600")  # seen by stat
+    info = os.stat(user)
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o7777) == (1234, 1234, 0o600)
+    for path in edited:
+        section = read_back(path)["WFClient"]
+        assert section["ProxyType"] == "Secure" and section["ProxyPassword"] == password
+        assert section["MinimumTLS"] == "1.2"
+    backups = {f["path"]: f["backup_file"] for f in apply["files"]}
+    assert set(backups) == {str(p) for p in edited}
+    assert os.stat(backups[str(user)]).st_uid == 1234  # the user's backup is the user's too
+    assert Path(backups[str(user)]).read_bytes() == original[str(user)][0]
+    assert not missing.exists() and not missing.parent.exists()
+    assert files_state(private, link) == {k: original[k] for k in (str(private), str(link))}
+
+    after = files_state(*edited)
+    assert not recheck["changed"] and recheck["diff"] == []
+    assert not reapply["changed"] and all(not f["changed"] for f in reapply["files"])
+    assert files_state(*edited) == after
+
+    seen = {
+        "stdout": run.stdout,
+        "stderr": run.stderr,
+        "log": log.read_text(),
+        "results": (tmp_path / "run" / "results.json").read_text(),
+        "backup names": " ".join(backups.values()),
+    }
+    assert '"ProxyPassword": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in run.stdout  # -vvv shows the arguments
+    for where, text in seen.items():
+        assert password not in text, f"the password was found in {where}"
+
+
+def test_a_copy_that_refuses_the_edit_leaves_every_file_unchanged(stock_icaroot, tmp_path):
+    """The user's copy limits MaximumTLS to 1.1: MinimumTLS=1.2 would leave no TLS version there."""
+    main = stock_icaroot.config / "wfclient.ini"
+    template = stock_icaroot.config / "usertemplate" / "wfclient.ini"
+    user = stock_icaroot.user_config / "wfclient.ini"
+    user.write_bytes(user.read_bytes().replace(b"MaximumTLS=1.2", b"MaximumTLS=1.1"))
+    os.chown(user, 1234, 1234)
+    for path in (main, template, user):
+        os.utime(path, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    folders = (main.parent, template.parent, user.parent)
+    before, listing = files_state(main, template, user), folders_listing(*folders)
+    args = {
+        "path": str(main),
+        "copies": [str(template), str(user)],
+        "section": "WFClient",
+        "settings": {"MinimumTLS": "1.2", "ProxyType": "Wpad"},
+        "secret_settings": {"ProxyPassword": "{{ password }}"},
+        "backup": True,
+    }
+    run = run_tasks(
+        tmp_path / "run",
+        [{MODULE: args, "diff": True}, {MODULE: args, "check_mode": True}],
+        variables={"password": "Pw-Refused-0c77"},
+    )
+    for result in run.results:
+        assert result.get("failed"), result
+        assert f"invalid settings for {user} [WFClient]" in result["msg"]
+        assert "MinimumTLS=1.2 is above MaximumTLS=1.1" in result["msg"]
+    assert files_state(main, template, user) == before
+    assert folders_listing(*folders) == listing  # no backup, no temporary file
+    assert "Pw-Refused-0c77" not in run.stdout + (tmp_path / "run" / "results.json").read_text()

@@ -263,3 +263,77 @@ def test_entries_edit_several_keys_in_one_write_or_none(stock_icaroot, tmp_path)
     assert unknown["failed"] and "section is required for key MadeUpKey" in unknown["msg"]
     assert no_edit["failed"] and "one of the following is required" in no_edit["msg"]
     assert both["failed"] and "mutually exclusive" in both["msg"]
+
+
+def test_profiles_give_each_file_its_own_entries_in_one_write_or_none(stock_icaroot, tmp_path):
+    """All_Regions.ini lists the keys a playbook sets; the trusted region permits a Secure proxy."""
+    config = stock_icaroot.config
+    all_regions, trusted, unknown = (
+        config / n for n in ("All_Regions.ini", "Trusted_Region.ini", "Unknown_Region.ini")
+    )
+    all_regions.write_bytes(all_regions.read_bytes().replace(b"ProxyPort=1-65535\n", b""))
+    profiles = [
+        {
+            "path": str(all_regions),
+            "entries": [
+                {"key": "ProxyType", "permit": ["Secure"], "restriction_if_missing": "any_string"},
+                {"key": "ProxyPort", "permit": ["3128"], "restriction_if_missing": "any"},
+                {"key": "MinimumTLS", "permit": ["1.2"], "restriction_if_missing": "any_string"},
+            ],
+        },
+        {"path": str(trusted), "entries": [{"key": "ProxyType", "permit": ["Secure"]}]},
+    ]
+    args = {"profiles": profiles, "backup": True}
+    # The unknown region's profile refuses: its ProxyType is fixed by a wildcard the edit cannot cut.
+    unknown.write_bytes(unknown.read_bytes().replace(b"ProxyType=None,Auto,Wpad", b"ProxyType=*"))
+    refusing = {
+        "profiles": [
+            *profiles,
+            {"path": str(unknown), "entries": [{"key": "ProxyType", "permit": ["Secure"]}]},
+        ]
+    }
+    before = {p.name: snapshot(p) for p in config.iterdir() if p.is_file()}
+    run = run_tasks(
+        tmp_path / "run",
+        [
+            {MODULE: refusing, "diff": True},
+            {MODULE: args, "check_mode": True, "diff": True},
+            {MODULE: args, "diff": True},
+            {MODULE: args, "check_mode": True},
+            {MODULE: args},
+            {MODULE: {"profiles": [*profiles, {"path": str(config / "Restricted_Region.ini"), "entries": []}]}},
+            {MODULE: {"profiles": [profiles[1], {"path": str(trusted), "entries": [{"key": "ProxyType", "deny": ["Wpad"]}]}]}},
+            {MODULE: {"profiles": profiles, "path": str(trusted)}},
+            {MODULE: {"profiles": [{"path": str(trusted), "entries": [{"key": "ProxyType"}]}]}},
+        ],
+    )  # fmt: skip
+    refused, check, apply, recheck, reapply, missing, twice, exclusive, no_edit = run.results
+    assert refused["failed"] and f"'Secure' for ProxyType in {unknown}" in refused["msg"]
+    assert not check.get("failed"), check
+    assert check["changed"] and len(check["diff"]) == 2
+    assert [
+        (Path(f["path"]).name, f["key"], f["before"], f["after"], f["changed"]) for f in check["files"]
+    ] == [
+        ("All_Regions.ini", "ProxyType", "", "", False),
+        ("All_Regions.ini", "ProxyPort", None, "*", True),
+        ("All_Regions.ini", "MinimumTLS", "1.0,1.1,1.2", "1.0,1.1,1.2", False),
+        ("Trusted_Region.ini", "ProxyType", "None,Auto,Wpad", "None,Auto,Wpad,Secure", True),
+    ]
+    assert "ProxyPort=*" in check["diff"][0]["after"] and "Wpad,Secure" in check["diff"][1]["after"]
+    assert apply["changed"] and all(Path(f["backup_file"]).exists() for f in apply["files"])
+    assert not recheck["changed"] and not reapply["changed"]
+    assert restriction(all_regions, "Network\\Proxy", "ProxyPort") == ["*"]
+    assert restriction(trusted, "Network\\Proxy", "ProxyType") == ["None", "Auto", "Wpad", "Secure"]
+    assert snapshot(unknown) == before["Unknown_Region.ini"]
+    assert (
+        missing["failed"] and f"{config / 'Restricted_Region.ini'}: the file does not exist" in missing["msg"]
+    )
+    assert twice["failed"] and f"cannot edit lockdown profile {trusted}: it is given twice" in twice["msg"]
+    assert exclusive["failed"] and "mutually exclusive: profiles|path" in exclusive["msg"]
+    assert no_edit["failed"] and "one of the following is required" in no_edit["msg"]
+    # Nothing but the two profiles (and their backups) changed.
+    after = {p.name: snapshot(p) for p in config.iterdir() if p.is_file() and "~" not in p.name}
+    assert {name for name in after if after[name] != before.get(name)} == {
+        "All_Regions.ini",
+        "Trusted_Region.ini",
+    }

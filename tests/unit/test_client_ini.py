@@ -7,7 +7,11 @@ import stat
 
 import pytest
 
-from ansible_collections.icaclient.linux.plugins.module_utils._client_ini import update_ini_file
+from ansible_collections.icaclient.linux.plugins.module_utils import _client_ini
+from ansible_collections.icaclient.linux.plugins.module_utils._client_ini import (
+    update_ini_file,
+    update_ini_files,
+)
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 
 SECRET = "pw-Zq81-never-shown"
@@ -187,3 +191,243 @@ def test_duplicates_of_an_edited_key_are_named(tmp_path):
     assert result.warnings == [
         f"{path}: key ProxyType in [WFClient] at line 3 repeats the one at line 2; the client reads only the first"
     ]
+
+
+# -- a file and its copies (update_ini_files) ----------------------------------------------------------
+
+
+def files_state(*paths):
+    """Bytes, mtime, mode and owner of each path (None when absent): what a user would notice."""
+    state = {}
+    for path in paths:
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            state[str(path)] = None
+            continue
+        content = os.readlink(path) if stat.S_ISLNK(info.st_mode) else path.read_bytes()
+        state[str(path)] = (content, info.st_mtime_ns, stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid)
+    return state
+
+
+@pytest.fixture
+def copies(stock_icaroot):
+    """The machine file, the new users' template and one user's copy owned by that user (uid 1234)."""
+    main = stock_icaroot.config / "wfclient.ini"
+    template = stock_icaroot.config / "usertemplate" / "wfclient.ini"
+    user = stock_icaroot.user_config / "wfclient.ini"
+    os.chown(user, 1234, 1234)
+    user.chmod(0o640)
+    return main, template, user
+
+
+def test_copies_get_the_same_edit_and_keep_owner_and_mode(copies, tmp_path):
+    main, template, user = copies
+    missing = tmp_path / "nobody" / ".ICAClient" / "wfclient.ini"
+    result = update_ini_files(
+        str(main),
+        copies=[str(template), str(user), str(missing)],
+        section="WFClient",
+        settings={"MinimumTLS": "1.2", "ProxyType": "Secure", "ProxyHost": "proxy.example.com:3128"},
+        secret_settings={"ProxyPassword": SECRET},
+    )
+    assert result.changed
+    assert [f["path"] for f in result.as_dict()["files"]] == [str(main), str(template), str(user)]
+    assert all(f["changed"] and "ProxyPassword" in f["changed_keys"] for f in result.as_dict()["files"])
+    assert result.as_dict()["skipped_copies"] == [{"path": str(missing), "reason": "missing"}]
+    assert not missing.exists() and not missing.parent.exists()
+    for path in (main, template, user):
+        assert f"ProxyPassword={SECRET}\n".encode() in path.read_bytes()
+        assert b"ProxyType=Secure\n" in path.read_bytes()
+    info = os.stat(user)
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (1234, 1234, 0o640)
+    assert len(result.diffs()) == 3 and all("ProxyPassword=********" in d["after"] for d in result.diffs())
+    assert SECRET not in repr(result.as_dict()) + repr(result.diffs()) + repr(result.warnings)
+    # The top-level fields still describe path.
+    assert result.as_dict()["path"] == str(main) and "MinimumTLS" in result.as_dict()["changed_keys"]
+    before = files_state(main, template, user)
+    again = update_ini_files(
+        str(main),
+        copies=[str(template), str(user)],
+        section="WFClient",
+        settings={"MinimumTLS": "1.2", "ProxyType": "Secure", "ProxyHost": "proxy.example.com:3128"},
+        secret_settings={"ProxyPassword": SECRET},
+    )
+    assert not again.changed and again.diffs() == []
+    assert files_state(main, template, user) == before
+
+
+def test_a_copy_that_is_a_link_is_not_followed(copies, tmp_path):
+    main, template, _user = copies
+    target = tmp_path / "shadow.ini"
+    target.write_bytes(b"[WFClient]\nProxyType=None\n")
+    link = tmp_path / "home" / "mallory" / ".ICAClient" / "wfclient.ini"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(target)
+    before = files_state(target, link)
+    result = update_ini_files(
+        str(main), copies=[str(link), str(template)], section="WFClient", settings={"ProxyType": "Auto"}
+    )
+    assert result.as_dict()["skipped_copies"] == [{"path": str(link), "reason": "symlink"}]
+    assert result.warnings == [
+        f"{link} was not edited: it is a symbolic link, and root must not follow a link a user made"
+    ]
+    assert files_state(target, link) == before
+    assert [f.path for f in result.files] == [str(main), str(template)] and template.read_bytes().count(
+        b"ProxyType=Auto\n"
+    ) == 1
+
+
+def test_a_copy_behind_a_folder_link_a_user_made_is_not_followed(copies, tmp_path):
+    main = copies[0]
+    elsewhere = tmp_path / "etc-like"
+    elsewhere.mkdir()
+    (elsewhere / "wfclient.ini").write_bytes(b"[WFClient]\nProxyType=None\n")
+    home = tmp_path / "home" / "mallory"
+    home.mkdir(parents=True)
+    (home / ".ICAClient").symlink_to(elsewhere)
+    os.lchown(home / ".ICAClient", 1234, 1234)
+    before = files_state(elsewhere / "wfclient.ini")
+    result = update_ini_files(
+        str(main),
+        copies=[str(home / ".ICAClient" / "wfclient.ini")],
+        section="WFClient",
+        settings={"ProxyType": "Auto"},
+    )
+    assert result.as_dict()["skipped_copies"][0]["reason"] == "symlink"
+    assert f"the folder {home / '.ICAClient'} on its way is a symbolic link" in result.warnings[0]
+    assert files_state(elsewhere / "wfclient.ini") == before
+    # A folder link root made is an administrator's choice and is followed.
+    os.lchown(home / ".ICAClient", 0, 0)
+    result = update_ini_files(
+        str(main),
+        copies=[str(home / ".ICAClient" / "wfclient.ini")],
+        section="WFClient",
+        settings={"ProxyType": "Auto"},
+    )
+    assert (
+        result.as_dict()["skipped_copies"] == []
+        and b"ProxyType=Auto" in (elsewhere / "wfclient.ini").read_bytes()
+    )
+
+
+def test_copies_that_are_not_files_or_are_the_same_file_are_skipped(copies, tmp_path):
+    main, template, _user = copies
+    fifo = tmp_path / "fifo.ini"
+    os.mkfifo(fifo)  # opening it for reading without O_NONBLOCK would hang the run
+    hard = tmp_path / "hard.ini"
+    os.link(template, hard)
+    result = update_ini_files(
+        str(main),
+        copies=[str(fifo), str(main), str(template), str(hard), str(tmp_path)],
+        section="WFClient",
+        settings={"ProxyType": "Wpad"},
+    )
+    assert result.as_dict()["skipped_copies"] == [
+        {"path": str(fifo), "reason": "not_a_file"},
+        {"path": str(main), "reason": "duplicate"},
+        {"path": str(hard), "reason": "duplicate"},
+        {"path": str(tmp_path), "reason": "not_a_file"},
+    ]
+    assert [f.path for f in result.files] == [str(main), str(template)]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_copy_the_edit_does_not_fit_changes_no_file(copies):
+    """The user's copy has MaximumTLS=1.0: MinimumTLS=1.2 is fine elsewhere but refused there."""
+    main, template, user = copies
+    user.write_bytes(user.read_bytes().replace(b"[WFClient]\n", b"[WFClient]\nMaximumTLS=1.0\n"))
+    before = files_state(main, template, user)
+    listing = sorted(p for folder in (main.parent, template.parent, user.parent) for p in folder.iterdir())
+    with pytest.raises(IcaClientError) as info:
+        update_ini_files(
+            str(main),
+            copies=[str(template), str(user)],
+            section="WFClient",
+            settings={"MinimumTLS": "1.2"},
+            secret_settings={"ProxyPassword": SECRET},
+            backup=lambda path: pytest.fail(f"backup of {path} before every file was validated"),
+        )
+    assert f"invalid settings for {user} [WFClient]" in info.value.message
+    assert "MinimumTLS=1.2 is above MaximumTLS=1.0" in info.value.message
+    assert SECRET not in str(info.value) + repr(info.value.details)
+    assert files_state(main, template, user) == before
+    assert (
+        sorted(p for folder in (main.parent, template.parent, user.parent) for p in folder.iterdir())
+        == listing
+    )
+
+
+def test_check_mode_with_copies_writes_nothing(copies):
+    main, template, user = copies
+    before = files_state(main, template, user)
+    calls = []
+    result = update_ini_files(
+        str(main),
+        copies=[str(template), str(user)],
+        section="WFClient",
+        settings={"ProxyType": "Wpad"},
+        check_mode=True,
+        backup=calls.append,
+    )
+    assert result.changed and [f.changed for f in result.files] == [True, True, True]
+    assert files_state(main, template, user) == before and calls == []
+
+
+def test_create_applies_to_path_only(tmp_path, copies):
+    _main, template, _user = copies
+    new = tmp_path / "new" / "wfclient.ini"
+    new.parent.mkdir()
+    calls = []
+    result = update_ini_files(
+        str(new),
+        copies=[str(template)],
+        section="WFClient",
+        settings={"ProxyType": "Auto"},
+        backup=calls.append,
+    )
+    assert new.read_bytes() == b"[WFClient]\nProxyType=Auto\n"
+    assert result.files[0].diff["before_header"].endswith("(absent)")
+    assert calls == [str(template)]  # a new file has nothing to back up
+    with pytest.raises(IcaClientError, match="the file does not exist"):
+        update_ini_files(
+            str(tmp_path / "none.ini"),
+            copies=[str(template)],
+            section="WFClient",
+            settings={"ProxyType": "Wpad"},
+            create=False,
+        )
+    assert b"ProxyType=Wpad" not in template.read_bytes()
+
+
+def test_a_copy_replaced_by_a_link_after_it_was_read_is_not_written(copies, tmp_path, monkeypatch):
+    """A user racing root: the copy becomes a link between the read and the write."""
+    main, template, user = copies
+    target = tmp_path / "target.ini"
+    target.write_bytes(b"[WFClient]\n")
+    real_plan = _client_ini._plan_file
+
+    def plan_then_swap(path, data, edit, *, create):
+        planned = real_plan(path, data, edit, create=create)
+        if path == str(user):
+            user.unlink()
+            user.symlink_to(target)
+        return planned
+
+    monkeypatch.setattr(_client_ini, "_plan_file", plan_then_swap)
+    before = files_state(main, template, target)
+    with pytest.raises(IcaClientError, match=f"cannot edit {user}: it was replaced while being edited"):
+        update_ini_files(
+            str(main), copies=[str(template), str(user)], section="WFClient", settings={"ProxyType": "Wpad"}
+        )
+    assert files_state(main, template, target) == before and user.is_symlink()
+
+
+def test_absent_reaches_the_copies(copies):
+    main, template, user = copies
+    result = update_ini_files(
+        str(main), copies=[str(template), str(user)], section="WFClient", settings={"ProxyUsername": None},
+        state="absent",
+    )  # fmt: skip
+    assert [f.changed_keys for f in result.files] == [["ProxyUsername"]] * 3
+    assert all(b"ProxyUsername" not in p.read_bytes() for p in (main, template, user))

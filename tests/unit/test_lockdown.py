@@ -23,6 +23,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
     remove_permitted,
     restriction_text,
     update_profile_entries,
+    update_profile_sets,
     validate_profile,
 )
 
@@ -380,3 +381,74 @@ def test_update_profile_entries_writes_nothing_when_one_entry_of_one_file_is_inv
     assert good.read_bytes() == STOCK
     changes = update_profile_entries([str(good)], edits)
     assert changes[0].changed and b"ProxyHost=\r\n" in good.read_bytes()
+
+
+ALL_REGIONS = b"[Top Level]\nAllowUnrecognisedICAParameters=false\n\n[Network\\Proxy]\nProxyType=\n"
+
+
+def _profile_sets(tmp_path):
+    all_regions, trusted = tmp_path / "All_Regions.ini", tmp_path / "Trusted_Region.ini"
+    all_regions.write_bytes(ALL_REGIONS)
+    trusted.write_bytes(STOCK)
+    return (
+        all_regions,
+        trusted,
+        [
+            (
+                str(all_regions),
+                [
+                    ProfileEdit(
+                        key="ProxyHost", section="Network\\Proxy", restriction_if_missing="any_string"
+                    ),
+                    ProfileEdit(key="ProxyPort", section="Network\\Proxy", restriction_if_missing="any"),
+                ],
+            ),
+            (str(trusted), [ProfileEdit(key="ProxyType", section="Network\\Proxy", permit=["Secure"])]),
+        ],
+    )
+
+
+def test_update_profile_sets_gives_each_profile_its_own_entries(tmp_path):
+    all_regions, trusted, profiles = _profile_sets(tmp_path)
+    checked = update_profile_sets(profiles, check_mode=True)
+    assert [c.changed for c in checked] == [True, True]
+    assert all_regions.read_bytes() == ALL_REGIONS and trusted.read_bytes() == STOCK
+    calls = []
+    changes = update_profile_sets(profiles, backup=lambda path: calls.append(path) or path + "~")
+    assert all_regions.read_bytes() == ALL_REGIONS + b"ProxyHost=\nProxyPort=*\n"
+    assert trusted.read_bytes() == STOCK.replace(b"Wpad\r\n", b"Wpad,Secure\r\n")
+    assert calls == [str(all_regions), str(trusted)]
+    assert [
+        (e["path"], e["key"], e["after"])
+        for c, (_p, edits) in zip(changes, profiles)
+        for e in c.entries(edits)
+    ] == [
+        (str(all_regions), "ProxyHost", ""),
+        (str(all_regions), "ProxyPort", "*"),
+        (str(trusted), "ProxyType", "None,Auto,Wpad,Secure"),
+    ]
+    assert not any(c.changed for c in update_profile_sets(profiles))
+
+
+def test_update_profile_sets_writes_nothing_when_one_profile_refuses(tmp_path):
+    all_regions, trusted, profiles = _profile_sets(tmp_path)
+    trusted.write_bytes(STOCK.replace(b"ProxyType=None,Auto,Wpad", b"ProxyType=*"))
+    before = (all_regions.read_bytes(), trusted.read_bytes())
+    with pytest.raises(IcaClientError, match=f"'Secure' for ProxyType in {trusted}"):
+        update_profile_sets(profiles, backup=lambda path: pytest.fail("backup before every plan was made"))
+    assert (all_regions.read_bytes(), trusted.read_bytes()) == before
+
+
+def test_update_profile_sets_refuses_a_missing_or_repeated_profile(tmp_path):
+    all_regions, _trusted, profiles = _profile_sets(tmp_path)
+    missing = str(tmp_path / "Unknown_Region.ini")
+    with pytest.raises(
+        IcaClientError, match=f"cannot edit lockdown profile {missing}: the file does not exist"
+    ):
+        update_profile_sets([*profiles, (missing, profiles[1][1])])
+    again = (f"{tmp_path}/./All_Regions.ini", profiles[1][1])
+    with pytest.raises(
+        IcaClientError, match=r"All_Regions\.ini: it is given twice \(as .*All_Regions\.ini\)"
+    ):
+        update_profile_sets([*profiles, again])
+    assert all_regions.read_bytes() == ALL_REGIONS

@@ -10,9 +10,11 @@ them as ``********`` and messages name only the key.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -163,6 +165,93 @@ def plan_edit(
     return before, doc, changed_keys
 
 
+@dataclass
+class IniEdit:
+    """What one call asks of a section, the same for the file and each of its copies."""
+
+    section: str
+    settings: Optional[Mapping[str, Any]] = None
+    secret_settings: Optional[Mapping[str, Any]] = None
+    state: str = PRESENT
+    validate: bool = True
+    allow_tls13: bool = False
+    client_version: Optional[str] = None
+    schema: Mapping[str, Any] = field(default_factory=lambda: schema_mod.SCHEMA)
+
+
+@dataclass
+class _PlannedFile:
+    """One file edited in memory: its result, the bytes to write and the mode to give it."""
+
+    result: IniEditResult
+    data: Optional[bytes]
+    new_data: bytes
+    mode: Optional[int] = None
+    # (st_dev, st_ino) of a copy as it was read, checked again just before writing.
+    identity: Optional[tuple[int, int]] = None
+
+
+def _plan_file(path: str, data: Optional[bytes], edit: IniEdit, *, create: bool) -> _PlannedFile:
+    """Plan ``edit`` on one file's bytes (None: no file); raises IcaClientError for bad input."""
+    schema = edit.schema
+    section = edit.section
+    if data is None and edit.state == PRESENT and not create:
+        raise IcaClientError(f"cannot edit {path}: the file does not exist (set create=true to create it)")
+    if data is None and edit.state == ABSENT:
+        return _PlannedFile(IniEditResult(False, path, section, []), None, b"")
+    before, after, changed_keys = plan_edit(
+        data,
+        path=path,
+        section=section,
+        settings=edit.settings,
+        secret_settings=edit.secret_settings,
+        state=edit.state,
+        validate=edit.validate,
+        allow_tls13=edit.allow_tls13,
+        client_version=edit.client_version,
+        schema=schema,
+    )
+    new_data = after.to_bytes()
+    changed = new_data != (data or b"")
+    result = IniEditResult(changed, path, section, changed_keys if changed else [])
+    result.diff = {
+        "before_header": path if data is not None else f"{path} (absent)",
+        "after_header": path,
+        "before": _display(before, schema),
+        "after": _display(after, schema),
+    }
+    folded_changed = {key.lower() for key in result.changed_keys}
+    for duplicate in after.duplicates():
+        if (duplicate.section or "").strip().lower() != section.strip().lower():
+            continue
+        if duplicate.key is None or duplicate.key.lower() in folded_changed:
+            result.warnings.append(duplicate.describe(path))
+    writes_secret = edit.state == PRESENT and any(
+        schema_mod.is_secret(key, schema) and after.get(section, key) for key in result.changed_keys
+    )
+    mode = None
+    if writes_secret:
+        if data is None:
+            mode = SECRET_FILE_MODE
+        else:
+            current = stat.S_IMODE(os.stat(path).st_mode)
+            if current & 0o077:
+                result.warnings.append(
+                    f"{path} holds a secret and is readable by other users (mode {current:04o}); "
+                    "consider mode 0600"
+                )
+    return _PlannedFile(result, data, new_data, mode)
+
+
+def _write(planned: _PlannedFile, backup: Optional[Callable[[str], str]]) -> None:
+    if not planned.result.changed:
+        return
+    path = planned.result.path
+    if backup is not None and planned.data is not None:
+        planned.result.backup_file = backup(path)
+    atomic_write(path, planned.new_data, mode=planned.mode)
+
+
 def update_ini_file(
     path: str,
     *,
@@ -182,15 +271,7 @@ def update_ini_file(
 
     ``backup(path) -> backup path`` is called before an existing file is replaced.
     """
-    schema = schema or schema_mod.SCHEMA
-    data = read_bytes(path)
-    if data is None and state == PRESENT and not create:
-        raise IcaClientError(f"cannot edit {path}: the file does not exist (set create=true to create it)")
-    if data is None and state == ABSENT:
-        return IniEditResult(False, path, section, [])
-    before, after, changed_keys = plan_edit(
-        data,
-        path=path,
+    edit = IniEdit(
         section=section,
         settings=settings,
         secret_settings=secret_settings,
@@ -198,39 +279,260 @@ def update_ini_file(
         validate=validate,
         allow_tls13=allow_tls13,
         client_version=client_version,
-        schema=schema,
+        schema=schema or schema_mod.SCHEMA,
     )
-    new_data = after.to_bytes()
-    changed = new_data != (data or b"")
-    result = IniEditResult(changed, path, section, changed_keys if changed else [])
-    result.diff = {
-        "before_header": path if data is not None else f"{path} (absent)",
-        "after_header": path,
-        "before": _display(before, schema),
-        "after": _display(after, schema),
+    planned = _plan_file(path, read_bytes(path), edit, create=create)
+    if not check_mode:
+        _write(planned, backup)
+    return planned.result
+
+
+# -- a file and its copies -----------------------------------------------------------------------------
+
+SKIPPED_MISSING = "missing"
+SKIPPED_SYMLINK = "symlink"
+SKIPPED_NOT_A_FILE = "not_a_file"
+SKIPPED_DUPLICATE = "duplicate"
+
+
+@dataclass
+class SkippedCopy:
+    path: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass
+class IniFilesResult:
+    """``path`` and its copies after one edit: ``main`` describes ``path``, as :func:`update_ini_file` does."""
+
+    main: IniEditResult
+    copies: list[IniEditResult] = field(default_factory=list)
+    skipped: list[SkippedCopy] = field(default_factory=list)
+    skip_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[IniEditResult]:
+        return [self.main, *self.copies]
+
+    @property
+    def changed(self) -> bool:
+        return any(result.changed for result in self.files)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [warning for result in self.files for warning in result.warnings] + self.skip_warnings
+
+    def diffs(self) -> list[dict[str, str]]:
+        """One diff per changed file, secrets masked."""
+        return [result.diff for result in self.files if result.changed]
+
+    def as_dict(self) -> dict[str, Any]:
+        result = self.main.as_dict()
+        result["changed"] = self.changed
+        result["files"] = [_file_entry(item) for item in self.files]
+        result["skipped_copies"] = [item.as_dict() for item in self.skipped]
+        return result
+
+
+def _file_entry(result: IniEditResult) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "path": result.path,
+        "changed": result.changed,
+        "changed_keys": list(result.changed_keys),
     }
-    folded_changed = {key.lower() for key in result.changed_keys}
-    for duplicate in after.duplicates():
-        if (duplicate.section or "").strip().lower() != section.strip().lower():
-            continue
-        if duplicate.key is None or duplicate.key.lower() in folded_changed:
-            result.warnings.append(duplicate.describe(path))
-    writes_secret = state == PRESENT and any(
-        schema_mod.is_secret(key, schema) and after.get(section, key) for key in result.changed_keys
+    if result.backup_file:
+        entry["backup_file"] = result.backup_file
+    return entry
+
+
+def _link_made_by_a_user(path: str) -> Optional[str]:
+    """The first folder on the way to ``path`` that is a symbolic link owned by neither root nor us.
+
+    Root editing ``/home/alice/.ICAClient/wfclient.ini`` must not follow a link Alice made
+    (``.ICAClient -> /etc``); links an administrator made (``/home -> /srv/home``) are fine.
+    """
+    trusted = {0, os.geteuid()}
+    parts = os.path.abspath(path).split(os.sep)[1:-1]
+    current = os.sep
+    for part in parts:
+        current = os.path.join(current, part)
+        try:
+            info = os.lstat(current)
+        except OSError:
+            return None  # the copy is missing (or unreachable): reading it says so
+        if stat.S_ISLNK(info.st_mode) and info.st_uid not in trusted:
+            return current
+    return None
+
+
+def _read_copy(path: str) -> tuple[Optional[bytes], Optional[os.stat_result], Optional[str], str]:
+    """Read a copy without following a link: (data, stat, None, "") or (None, None, reason, warning)."""
+    link = _link_made_by_a_user(path)
+    if link is not None:
+        return (
+            None,
+            None,
+            SKIPPED_SYMLINK,
+            (
+                f"{path} was not edited: the folder {link} on its way is a symbolic link owned by another user, "
+                "and root must not follow a link a user made"
+            ),
+        )
+    # O_NOFOLLOW: a link is refused by the kernel, not by a check a user could race;
+    # O_NONBLOCK: a FIFO put in place of the file cannot make the call hang.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None, None, SKIPPED_MISSING, ""
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return (
+                None,
+                None,
+                SKIPPED_SYMLINK,
+                (
+                    f"{path} was not edited: it is a symbolic link, and root must not follow a link a user made"
+                ),
+            )
+        raise IcaClientError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise IcaClientError(f"cannot read {path}: {exc.strerror}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return None, None, SKIPPED_NOT_A_FILE, f"{path} was not edited: it is not a regular file"
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read()
+        except OSError as exc:
+            raise IcaClientError(f"cannot read {path}: {exc.strerror}") from exc
+    return data, info, None, ""
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
+
+
+def _check_unchanged(planned: _PlannedFile) -> None:
+    """Refuse to write a copy that was replaced (by a link, say) since it was read."""
+    path = planned.result.path
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        raise IcaClientError(
+            f"cannot edit {path}: it disappeared while being edited ({exc.strerror}); no file was written"
+        ) from exc
+    if not stat.S_ISREG(info.st_mode) or _identity(info) != planned.identity:
+        raise IcaClientError(f"cannot edit {path}: it was replaced while being edited; no file was written")
+
+
+def update_ini_files(
+    path: str,
+    *,
+    copies: Sequence[str] = (),
+    section: str,
+    settings: Optional[Mapping[str, Any]] = None,
+    secret_settings: Optional[Mapping[str, Any]] = None,
+    state: str = PRESENT,
+    create: bool = True,
+    validate: bool = True,
+    allow_tls13: bool = False,
+    client_version: Optional[str] = None,
+    schema: Optional[Mapping[str, Any]] = None,
+    check_mode: bool = False,
+    backup: Optional[Callable[[str], str]] = None,
+) -> IniFilesResult:
+    """Apply one edit to ``path`` and to each of its ``copies`` that exists, all or nothing.
+
+    ``path`` is edited as :func:`update_ini_file` edits it (``create`` applies to it alone).
+    A copy is never created: a missing one is skipped, and so is a symbolic link (or a copy
+    behind a folder link another user owns) and anything that is not a regular file, with a
+    warning. Every file is read, edited in memory and validated before any is written, so a
+    refusal (naming the file and the cause) leaves every file as it was. Each written file
+    keeps its owner, group and mode.
+    """
+    edit = IniEdit(
+        section=section,
+        settings=settings,
+        secret_settings=secret_settings,
+        state=state,
+        validate=validate,
+        allow_tls13=allow_tls13,
+        client_version=client_version,
+        schema=schema or schema_mod.SCHEMA,
     )
-    mode = None
-    if writes_secret:
-        if data is None:
-            mode = SECRET_FILE_MODE
-        else:
-            current = stat.S_IMODE(os.stat(path).st_mode)
-            if current & 0o077:
-                result.warnings.append(
-                    f"{path} holds a secret and is readable by other users (mode {current:04o}); "
-                    "consider mode 0600"
-                )
-    if changed and not check_mode:
-        if backup is not None and data is not None:
-            result.backup_file = backup(path)
-        atomic_write(path, new_data, mode=mode)
-    return result
+    main = _plan_file(path, read_bytes(path), edit, create=create)
+    outcome = IniFilesResult(main.result)
+    seen: dict[tuple[int, int], str] = {}
+    with contextlib.suppress(OSError):  # not there (yet): no copy can be the same file
+        seen[_identity(os.stat(path))] = path
+    planned: list[_PlannedFile] = [main]
+    for copy_path in copies:
+        data, info, reason, warning = _read_copy(copy_path)
+        if reason is None and info is not None and _identity(info) in seen:
+            reason = SKIPPED_DUPLICATE
+        if reason is not None or data is None or info is None:
+            outcome.skipped.append(SkippedCopy(copy_path, reason or SKIPPED_MISSING))
+            if warning:
+                outcome.skip_warnings.append(warning)
+            continue
+        seen[_identity(info)] = copy_path
+        copy_plan = _plan_file(copy_path, data, edit, create=False)
+        copy_plan.identity = _identity(info)
+        planned.append(copy_plan)
+        outcome.copies.append(copy_plan.result)
+    if check_mode:
+        return outcome
+    for copy_plan in planned[1:]:
+        if copy_plan.result.changed:
+            _check_unchanged(copy_plan)
+    for item in planned:
+        _write(item, backup)
+    return outcome
+
+
+# -- the same checks on the controller -----------------------------------------------------------------
+
+
+def settings_problems(
+    sections: Mapping[str, Optional[Mapping[str, Any]]],
+    *,
+    allow_tls13: bool = False,
+    client_version: Optional[str] = None,
+    schema: Optional[Mapping[str, Any]] = None,
+    path: str = "wfclient.ini",
+) -> list[str]:
+    """What ``client_ini`` would refuse in ``sections`` (section -> settings) written into an empty ``path``.
+
+    Each problem is ``[Section] problem``; an empty list means the client accepts the settings.
+    The checks are :func:`plan_edit`'s own, so the controller and the module cannot disagree.
+    Secret values are masked as in the module's messages.
+    """
+    schema = schema or schema_mod.SCHEMA
+    problems: list[str] = []
+    for section, settings in sections.items():
+        if not settings:
+            continue
+        try:
+            plan_edit(
+                None,
+                path=path,
+                section=str(section),
+                settings=settings,
+                allow_tls13=allow_tls13,
+                client_version=client_version,
+                schema=schema,
+            )
+        except IcaClientError as exc:
+            found = exc.details.get("problems")
+            if isinstance(found, list) and found:
+                problems.extend(f"[{section}] {problem}" for problem in found)
+            else:
+                problems.append(f"[{section}] {exc.message}")
+    return problems

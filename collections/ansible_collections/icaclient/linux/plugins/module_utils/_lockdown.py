@@ -624,8 +624,43 @@ def update_profile_entries(
 ) -> list[ProfileFileChange]:
     """Edit several keys in every profile file: each file read and written once, and nothing
     written unless every edit of every file is valid."""
+    return _plan_then_write([(path, edits) for path in paths], check_mode=check_mode, backup=backup)
+
+
+def update_profile_sets(
+    profiles: Sequence[tuple[str, Sequence[ProfileEdit]]],
+    *,
+    check_mode: bool = False,
+    backup: Optional[Callable[[str], str]] = None,
+) -> list[ProfileFileChange]:
+    """Edit each profile file with edits of its own, for example All_Regions.ini listing every key
+    and a region file permitting a proxy type.
+
+    Every profile is read and every edit planned before any file is written, so nothing is
+    written unless every profile accepts every one of its edits. A profile named twice is
+    refused: its second plan would overwrite the first.
+    """
+    seen: dict[str, str] = {}
+    for path, _edits in profiles:
+        real = os.path.realpath(path)
+        if real in seen:
+            same = "" if seen[real] == path else f" (as {seen[real]})"
+            raise IcaClientError(
+                f"cannot edit lockdown profile {path}: it is given twice{same}; "
+                "put all of its entries in one profile"
+            )
+        seen[real] = path
+    return _plan_then_write(profiles, check_mode=check_mode, backup=backup)
+
+
+def _plan_then_write(
+    profiles: Sequence[tuple[str, Sequence[ProfileEdit]]],
+    *,
+    check_mode: bool,
+    backup: Optional[Callable[[str], str]],
+) -> list[ProfileFileChange]:
     planned: list[ProfileFileChange] = []
-    for path in paths:
+    for path, edits in profiles:
         data = read_bytes(path)
         if data is None:
             raise IcaClientError(f"cannot edit lockdown profile {path}: the file does not exist")

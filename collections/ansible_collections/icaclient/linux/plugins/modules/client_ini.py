@@ -30,6 +30,10 @@ description:
     diff and never returned.
   - The file is replaced atomically and keeps its mode, owner and group; an unchanged file is
     not touched.
+  - O(copies) applies the same edit to other copies of the file in the same run, for example
+    C($ICAROOT/config/usertemplate/wfclient.ini) and the users' C(~/.ICAClient/wfclient.ini).
+    Every file is read, edited in memory and validated before any is written; when one of them
+    is refused, the message names that file and the cause, and no file is changed.
 options:
   path:
     description: The ini file, for example C(/opt/Citrix/ICAClient/config/wfclient.ini).
@@ -60,12 +64,28 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  copies:
+    description:
+      - Other copies of the same file to keep in step with O(path); each gets the same edit.
+      - A copy is edited only where it exists; a missing copy is never created, it is listed in
+        RV(skipped_copies). O(create) applies to O(path) only.
+      - A copy that is a symbolic link, that lies behind a folder link owned by another user, or
+        that is not a regular file is not edited; a warning names it and RV(skipped_copies) lists it.
+        Root must not follow a link a user made. A copy that is the same file as O(path) or as an
+        earlier copy is skipped too.
+      - Each written copy keeps its owner, group and mode, so a user's copy stays the user's.
+      - With copies, RV(diff) is a list with one entry per changed file.
+    type: list
+    elements: path
+    default: []
   create:
-    description: Create the file when it does not exist.
+    description: Create the file when it does not exist (O(path) only, never a copy).
     type: bool
     default: true
   backup:
-    description: Keep a copy of the file, named after the file and a timestamp, before changing it.
+    description:
+      - Keep a copy of the file, named after the file and a timestamp, before changing it.
+      - Applies to every file written, O(path) and each of O(copies); a backup keeps the owner of its file.
     type: bool
     default: false
   validate:
@@ -117,6 +137,25 @@ EXAMPLES = r"""
       ProxyPassword: "{{ vault_proxy_password }}"
     backup: true
 
+- name: Set the proxy for new users and for every existing user's copy, in one run
+  icaclient.linux.client_ini:
+    path: /opt/Citrix/ICAClient/config/wfclient.ini
+    copies:
+      - /opt/Citrix/ICAClient/config/usertemplate/wfclient.ini
+      - /home/alice/.ICAClient/wfclient.ini
+      - /home/bob/.ICAClient/wfclient.ini
+    section: WFClient
+    settings:
+      ProxyType: Secure
+      ProxyHost: proxy.example.com:3128
+    secret_settings:
+      ProxyPassword: "{{ vault_proxy_password }}"
+  register: wfclient_result
+
+- name: Show which copies were not there
+  ansible.builtin.debug:
+    msg: "{{ wfclient_result.skipped_copies | map(attribute='path') | list }}"
+
 - name: Remove the proxy password again
   icaclient.linux.client_ini:
     path: /home/alice/.ICAClient/wfclient.ini
@@ -138,25 +177,74 @@ section:
   type: str
   sample: WFClient
 changed_keys:
-  description: The keys whose values changed or that were removed (predicted in check mode).
+  description: The keys of O(path) whose values changed or that were removed (predicted in check mode).
   returned: always
   type: list
   elements: str
   sample: [MinimumTLS]
 backup_file:
-  description: The copy made before the change.
+  description: The backup of O(path) made before the change.
   returned: when O(backup=true) and the file changed
   type: str
   sample: /opt/Citrix/ICAClient/config/wfclient.ini.4242.2026-01-01@12:00:00~
-diff:
-  description: The file before and after, secret values shown as C(********).
+files:
+  description: One entry per file edited, O(path) first, then each copy that was edited, in order.
   returned: always
-  type: dict
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The file.
+      type: str
+    changed:
+      description: Whether this file changed (would change in check mode).
+      type: bool
+    changed_keys:
+      description: The keys of this file whose values changed or that were removed.
+      type: list
+      elements: str
+    backup_file:
+      description: The backup of this file, when O(backup=true) and the file changed.
+      type: str
+  sample:
+    - path: /opt/Citrix/ICAClient/config/wfclient.ini
+      changed: true
+      changed_keys: [ProxyType, ProxyHost]
+    - path: /home/alice/.ICAClient/wfclient.ini
+      changed: false
+      changed_keys: []
+skipped_copies:
+  description:
+    - The copies that were not edited, with the reason; V(missing) (the copy does not exist),
+      V(symlink) (it is a symbolic link, or lies behind a folder link another user owns),
+      V(not_a_file) (not a regular file) or V(duplicate) (the same file as O(path) or an
+      earlier copy).
+    - Not named C(skipped), which Ansible reads as the status of the whole task.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The copy.
+      type: str
+    reason:
+      description: Why it was skipped.
+      type: str
+      choices: [missing, symlink, not_a_file, duplicate]
+  sample:
+    - path: /home/carol/.ICAClient/wfclient.ini
+      reason: missing
+diff:
+  description:
+    - The file before and after, secret values shown as C(********).
+    - With O(copies), a list with one such entry per changed file.
+  returned: always
+  type: raw
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.icaclient.linux.plugins.module_utils._client_ini import update_ini_file
+from ansible_collections.icaclient.linux.plugins.module_utils._client_ini import update_ini_files
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import build_schema
 
@@ -165,6 +253,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", required=True),
+            copies=dict(type="list", elements="path", default=[]),
             section=dict(type="str", required=True),
             settings=dict(type="dict"),
             secret_settings=dict(type="dict", no_log=True),
@@ -181,8 +270,9 @@ def main():
     )
     params = module.params
     try:
-        result = update_ini_file(
+        result = update_ini_files(
             params["path"],
+            copies=params["copies"],
             section=params["section"],
             settings=params["settings"],
             secret_settings=params["secret_settings"],
@@ -199,7 +289,8 @@ def main():
         module.fail_json(msg=exc.message, **exc.details)
     for warning in result.warnings:
         module.warn(warning)
-    module.exit_json(diff=result.diff, **result.as_dict())
+    diff = result.diffs() if params["copies"] else result.main.diff
+    module.exit_json(diff=diff, **result.as_dict())
 
 
 if __name__ == "__main__":

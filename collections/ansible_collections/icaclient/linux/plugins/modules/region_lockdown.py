@@ -26,6 +26,10 @@ description:
     the edit is valid for every file.
   - O(entries) edits several keys in one run; each file is read and written once, and nothing is
     written unless every edit is valid for every file.
+  - O(profiles) gives each profile file entries of its own, for example every key of a playbook
+    listed in C(All_Regions.ini) and a proxy type permitted in the region files, in one run.
+    Every profile is read and every entry planned before any file is written; nothing is written
+    unless every profile accepts every one of its entries.
 options:
   icaroot:
     description: The client's install root; the profiles are in its C(config) folder.
@@ -86,6 +90,53 @@ options:
         description: The values of a V(list) or V(range) restriction.
         type: list
         elements: str
+  profiles:
+    description:
+      - Profile files, each with the entries of its own, edited in one run.
+      - Mutually exclusive with O(icaroot), O(config_dir), O(path), O(region), O(key), O(entries),
+        O(section), O(permit), O(deny), O(restriction), O(restriction_if_missing) and O(values).
+      - A profile file named twice is refused; give all of its entries in one item.
+    type: list
+    elements: dict
+    suboptions:
+      path:
+        description: The profile file. It must exist.
+        type: path
+        required: true
+      entries:
+        description:
+          - The keys to edit in this file, in order, as in the top-level O(entries) (the same suboptions).
+        type: list
+        elements: dict
+        required: true
+        suboptions:
+          key:
+            description: The key.
+            type: str
+            required: true
+          section:
+            description: The profile section; defaults to the key's section in the schema of known keys.
+            type: str
+          permit:
+            description: Values to permit.
+            type: list
+            elements: str
+          deny:
+            description: Values to stop permitting.
+            type: list
+            elements: str
+          restriction:
+            description: Set the restriction form.
+            type: str
+            choices: [any_string, any, list, range]
+          restriction_if_missing:
+            description: The restriction form of the key in a profile that lacks it.
+            type: str
+            choices: [any_string, any, list, range, unrestricted]
+          values:
+            description: The values of a V(list) or V(range) restriction.
+            type: list
+            elements: str
   permit:
     description: Values to permit. A list restriction gets them appended (the default stays first).
     type: list
@@ -165,6 +216,24 @@ EXAMPLES = r"""
         permit: ["3128"]
         restriction_if_missing: any
 
+- name: List the keys in All_Regions.ini and permit a Secure proxy in the trusted region, in one run
+  icaclient.linux.region_lockdown:
+    profiles:
+      - path: /opt/Citrix/ICAClient/config/All_Regions.ini
+        entries:
+          - key: ProxyType
+            permit: [Secure]
+            restriction_if_missing: any_string
+          - key: ProxyHost
+            permit: [proxy.example.com:3128]
+            restriction_if_missing: any_string
+      - path: /opt/Citrix/ICAClient/config/Trusted_Region.ini
+        entries:
+          - key: ProxyType
+            permit: [Secure]
+            restriction_if_missing: unrestricted
+    backup: true
+
 - name: Allow only ports 1494 and 2598 and above 8000 for a custom key
   icaclient.linux.region_lockdown:
     path: /home/alice/.ICAClient/All_Regions.ini
@@ -179,6 +248,7 @@ files:
   description:
     - One entry per profile file, with the key's restriction before and after.
     - With O(entries), one entry per profile file and key, in the order of O(entries).
+    - With O(profiles), one entry per profile and key, in the order of O(profiles) and their entries.
   returned: always
   type: list
   elements: dict
@@ -187,10 +257,10 @@ files:
       description: The profile file.
       type: str
     key:
-      description: The key (with O(entries)).
+      description: The key (with O(entries) or O(profiles)).
       type: str
     section:
-      description: The section of the key (with O(entries)).
+      description: The section of the key (with O(entries) or O(profiles)).
       type: str
     before:
       description: The restriction before (null when the key was absent).
@@ -217,7 +287,7 @@ section:
   type: str
   sample: Network\Proxy
 diff:
-  description: Each profile before and after (once per file with O(entries)).
+  description: Each profile before and after (once per file with O(entries) or O(profiles)).
   returned: always
   type: list
   elements: dict
@@ -233,6 +303,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
     ProfileEdit,
     region_files,
     update_profile_entries,
+    update_profile_sets,
     update_profiles,
 )
 
@@ -245,6 +316,37 @@ _NEEDS_VALUES = [
     ("restriction_if_missing", "list", ("values",)),
     ("restriction_if_missing", "range", ("values",)),
 ]
+_NOT_WITH_PROFILES = (
+    "icaroot",
+    "config_dir",
+    "path",
+    "region",
+    "key",
+    "entries",
+    "section",
+    "values",
+    *_EDIT_OPTIONS,
+)
+
+
+def _entries_spec():
+    """The options of one entry, for ``entries`` and for each profile's ``entries``."""
+    return dict(
+        type="list",
+        elements="dict",
+        options=dict(
+            key=dict(type="str", required=True, no_log=False),
+            section=dict(type="str"),
+            permit=dict(type="list", elements="str"),
+            deny=dict(type="list", elements="str"),
+            restriction=dict(type="str", choices=_FORMS),
+            restriction_if_missing=dict(type="str", choices=_IF_MISSING),
+            values=dict(type="list", elements="str"),
+        ),
+        required_one_of=[_EDIT_OPTIONS],
+        mutually_exclusive=[("restriction", "restriction_if_missing")],
+        required_if=_NEEDS_VALUES,
+    )
 
 
 def main():
@@ -260,21 +362,14 @@ def main():
             ),
             section=dict(type="str"),
             key=dict(type="str", no_log=False),
-            entries=dict(
+            entries=_entries_spec(),
+            profiles=dict(
                 type="list",
                 elements="dict",
                 options=dict(
-                    key=dict(type="str", required=True, no_log=False),
-                    section=dict(type="str"),
-                    permit=dict(type="list", elements="str"),
-                    deny=dict(type="list", elements="str"),
-                    restriction=dict(type="str", choices=_FORMS),
-                    restriction_if_missing=dict(type="str", choices=_IF_MISSING),
-                    values=dict(type="list", elements="str"),
+                    path=dict(type="path", required=True),
+                    entries=dict(_entries_spec(), required=True),
                 ),
-                required_one_of=[_EDIT_OPTIONS],
-                mutually_exclusive=[("restriction", "restriction_if_missing")],
-                required_if=_NEEDS_VALUES,
             ),
             permit=dict(type="list", elements="str"),
             deny=dict(type="list", elements="str"),
@@ -283,9 +378,10 @@ def main():
             values=dict(type="list", elements="str"),
             backup=dict(type="bool", default=False),
         ),
-        required_one_of=[("icaroot", "config_dir", "path"), ("key", "entries")],
+        required_one_of=[("icaroot", "config_dir", "path", "profiles"), ("key", "entries", "profiles")],
         mutually_exclusive=[
             ("icaroot", "config_dir", "path"),
+            *(("profiles", name) for name in _NOT_WITH_PROFILES),
             ("path", "region"),
             ("restriction", "restriction_if_missing"),
             *(("entries", name) for name in ("key", "section", "values", *_EDIT_OPTIONS)),
@@ -298,6 +394,8 @@ def main():
     if params["key"] is not None and all(params[name] is None for name in _EDIT_OPTIONS):
         module.fail_json(msg=f"one of the following is required: {', '.join(_EDIT_OPTIONS)}")
     try:
+        if params["profiles"] is not None:
+            _profiles(module)  # ends the run with exit_json
         if params["entries"] is not None:
             edits = [_edit(entry) for entry in params["entries"]]
         else:
@@ -337,6 +435,27 @@ def main():
         changed=any(change.changed for change in files),
         diff=[change.diff() for change in files],
         **result,
+    )
+
+
+def _profiles(module):
+    """The profiles form: each file with entries of its own, planned together, written together."""
+    profiles = [
+        (profile["path"], [_edit(entry) for entry in profile["entries"]])
+        for profile in module.params["profiles"]
+    ]
+    files = update_profile_sets(
+        profiles,
+        check_mode=module.check_mode,
+        backup=module.backup_local if module.params["backup"] else None,
+    )
+    for change in files:
+        for warning in change.warnings:
+            module.warn(warning)
+    module.exit_json(
+        changed=any(change.changed for change in files),
+        diff=[change.diff() for change in files],
+        files=[entry for change, (_path, edits) in zip(files, profiles) for entry in change.entries(edits)],
     )
 
 
