@@ -333,3 +333,246 @@ def test_bad_input_fails_clearly_and_changes_nothing(bad_input_run, case):
     assert not result.get("changed")
     assert bad_input_run["after"][case] == bad_input_run["before"][case]
     assert not (bad_input_run["sandboxes"][case] / "keystore" / "intcerts").exists()
+
+
+# ---------------------------------------------------------------------------
+# certificates=[...]: many certificates in one call
+
+
+def tree(root: Path) -> dict[str, tuple]:
+    """Every entry under ``root``, recursively: links by target, files by bytes, mode and mtime."""
+    found: dict[str, tuple] = {}
+    for path in sorted(root.rglob("*")):
+        name = str(path.relative_to(root))
+        if path.is_symlink():
+            found[name] = ("link", os.readlink(path))
+        elif path.is_dir():
+            found[name] = ("dir", path.stat().st_mode & 0o7777)
+        else:
+            info = path.stat()
+            found[name] = ("file", path.read_bytes(), info.st_mode & 0o7777, info.st_mtime_ns)
+    return found
+
+
+def _links(folder: Path) -> dict[str, str]:
+    return {path.name: os.readlink(path) for path in folder.iterdir() if path.is_symlink()}
+
+
+def _openssl_rehash_links(folder: Path, scratch: Path) -> dict[str, str]:
+    """The links ``openssl rehash`` makes on a copy of ``folder`` without its links."""
+    scratch.mkdir()
+    for path in folder.iterdir():
+        if not path.is_symlink():
+            shutil.copy(path, scratch / path.name)
+    subprocess.run(["openssl", "rehash", str(scratch)], check=True, capture_output=True)
+    return _links(scratch)
+
+
+def test_list_root_pem_and_der_intermediate_four_steps_then_openssl_verifies(pki, icaroot, tmp_path):
+    cacerts, intcerts = _cacerts(icaroot), icaroot / "keystore" / "intcerts"
+    der = pki.write(pki.intermediate, "Issuing CA 1.crt", fmt="der", directory=tmp_path)
+    args = {
+        "icaroot": str(icaroot),
+        "certificates": [
+            {"src": str(pki.path("root")), "name": "corp-root"},
+            {"src": str(der), "kind": "intermediate"},
+        ],
+    }
+    assert openssl_verify(cacerts, pki.path("leaf"), pki.path("intermediate")).returncode != 0
+    before = tree(icaroot)
+
+    check = run_module("keystore_cert", args, check=True, diff=True)
+    assert not check["failed"] and check["changed"], check["_stdout"]
+    assert [entry["paths"] for entry in check["certificates"]] == [
+        [str(cacerts / "corp-root.pem")],
+        [str(intcerts / "issuing-ca-1.pem")],
+    ]
+    assert "+corp-root.pem  CN=Test Root CA,O=icaclient test PKI sha256=" in check["_stdout"]
+    assert f"--- before: {intcerts}/ (missing)" in check["_stdout"]
+    assert "+issuing-ca-1.pem  CN=Test Issuing CA" in check["_stdout"]
+    assert tree(icaroot) == before
+
+    applied = run_module("keystore_cert", args, diff=True)
+    assert not applied["failed"] and applied["changed"]
+    root_link, int_link = openssl_hash(pki.path("root")) + ".0", openssl_hash(pki.path("intermediate")) + ".0"
+    assert [(e["kind"], e["state"], e["changed"], e["hash_links"]) for e in applied["certificates"]] == [
+        ("root", "present", True, [root_link]),
+        ("intermediate", "present", True, [int_link]),
+    ]
+    assert applied["certificates"][1]["fingerprint"] == pki.intermediate.fingerprint
+    assert applied["rehash"] == {
+        str(cacerts): {"changed": True, "created": [root_link], "removed": []},
+        str(intcerts): {"changed": True, "created": [int_link], "removed": []},
+    }
+    assert (cacerts / "corp-root.pem").read_bytes() == pki.root.pem
+    assert (intcerts / "issuing-ca-1.pem").read_bytes() == pki.intermediate.pem  # DER converted to PEM
+    assert _links(cacerts) == {root_link: "corp-root.pem"} and _links(intcerts) == {
+        int_link: "issuing-ca-1.pem"
+    }
+    written = tree(icaroot)
+
+    again = run_module("keystore_cert", args, check=True)
+    assert not again["failed"] and not again["changed"]
+    final = run_module("keystore_cert", args)
+    assert not final["failed"] and not final["changed"]
+    assert [entry["certificates"][0]["action"] for entry in final["certificates"]] == ["present", "present"]
+    assert all(facts["changed"] is False for facts in final["rehash"].values())
+    assert tree(icaroot) == written  # not even rewritten with the same bytes
+
+    verified = openssl_verify(cacerts, pki.path("leaf"), intcerts / "issuing-ca-1.pem")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_list_adds_two_roots_and_removes_one_in_the_same_folder(pki, icaroot, tmp_path):
+    cacerts = _cacerts(icaroot)
+    old = pki.issue("Corp Root 2016", key=pki.fresh_key())
+    other = pki.issue("Partner Root", key=pki.fresh_key())
+    (cacerts / "corp-root-2016.pem").write_bytes(old.pem)
+    subprocess.run(["openssl", "rehash", str(cacerts)], check=True, capture_output=True)
+    args = {
+        "icaroot": str(icaroot),
+        "certificates": [
+            {"src": str(pki.path("root")), "name": "corp-root"},
+            {"content": other.pem.decode(), "name": "partner-root"},
+            {"name": "corp-root-2016", "state": "absent"},
+        ],
+    }
+    applied = run_module("keystore_cert", args)
+    assert not applied["failed"] and applied["changed"], applied["_stdout"]
+    assert applied["certificates"][2]["removed"] == [str(cacerts / "corp-root-2016.pem")]
+    assert sorted(path.name for path in cacerts.glob("*.pem")) == ["corp-root.pem", "partner-root.pem"]
+    assert list(applied["rehash"]) == [str(cacerts)]
+    assert _links(cacerts) == _openssl_rehash_links(cacerts, tmp_path / "openssl")
+    assert not run_module("keystore_cert", args)["changed"]
+
+
+def test_empty_list_changes_and_rehashes_nothing(icaroot):
+    os.symlink("removed-long-ago.pem", _cacerts(icaroot) / "deadbeef.0")  # a rehash would remove it
+    before = tree(icaroot)
+    result = run_module("keystore_cert", {"icaroot": str(icaroot), "certificates": []})
+    assert not result["failed"] and not result["changed"]
+    assert result["certificates"] == [] and result["rehash"] == {}
+    assert tree(icaroot) == before
+
+
+def _bad_lists(pki, files: Path) -> dict[str, tuple[dict, str]]:
+    """case -> (module arguments without icaroot, regular expression the error must match)."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def put(name: str, data: bytes) -> str:
+        (files / name).write_bytes(data)
+        return str(files / name)
+
+    good = put("partner.pem", pki.issue("Partner Root", key=pki.fresh_key()).pem)
+    expired = put(
+        "expired.pem",
+        pki.issue(
+            "Expired Root",
+            key=pki.fresh_key(),
+            not_before=now - datetime.timedelta(days=400),
+            not_after=now - datetime.timedelta(days=3),
+        ).pem,
+    )
+    big = put("big-root.pem", pki.issue("Big Root", key=pki.key("rsa8192")).pem)
+    # valid, and the first: it would create intcerts if anything were written
+    first = {"src": str(pki.path("intermediate")), "kind": "intermediate"}
+    return {
+        "key_over_4096": (
+            {"certificates": [first, {"src": good}, {"src": big}]},
+            rf"^certificates\[2\] \({big}\): cannot add root certificate big-root.pem to \S+/cacerts: "
+            "RSA key is 8192 bits, the client accepts at most 4096$",
+        ),
+        "unreadable_src": (
+            {"certificates": [first, {"src": str(files / "nowhere.pem")}]},
+            rf"^certificates\[1\] \({files}/nowhere.pem\): cannot add root certificate nowhere.pem .*"
+            "No such file or directory$",
+        ),
+        "expired_under_refuse": (
+            {"certificates": [first, {"src": expired}]},
+            rf"^certificates\[1\] \({expired}\): .*it expired on \S+Z \(set expired=warn",
+        ),
+        "expired_refused_by_the_item": (
+            {"certificates": [first, {"src": expired, "expired": "refuse"}], "expired": "warn"},
+            rf"^certificates\[1\] \({expired}\): .*it expired on",
+        ),
+        "pin_mismatch": (
+            {"certificates": [first, {"src": good, "fingerprint": pki.root.fingerprint}]},
+            rf"^certificates\[1\] \({good}\): .*its SHA-256 fingerprint is .*, not the expected",
+        ),
+        "present_item_without_src_or_content": (
+            {"certificates": [first, {"name": "corp"}]},
+            r"^certificates\[1\] \(corp\): cannot add a certificate: give src or content$",
+        ),
+        "item_with_src_and_content": (
+            {"certificates": [first, {"src": good, "content": "x"}]},
+            "parameters are mutually exclusive: src|content found in certificates",
+        ),
+        "item_with_nothing": (
+            {"certificates": [first, {"state": "absent"}]},
+            "one of the following is required: src, content, name, fingerprint found in certificates",
+        ),
+        "list_and_src": (
+            {"certificates": [first], "src": good},
+            "parameters are mutually exclusive: certificates|src",
+        ),
+        "read_only_cacerts_rolls_back_intcerts": (
+            {"certificates": [first, {"src": good}]},
+            rf"^certificates\[1\] \({good}\): cannot add root certificate partner.pem to \S+/cacerts: "
+            r"cannot write .*(Operation not permitted|Read-only file system).*; nothing was changed$",
+        ),
+    }
+
+
+LIST_CASES = [
+    "key_over_4096",
+    "unreadable_src",
+    "expired_under_refuse",
+    "expired_refused_by_the_item",
+    "pin_mismatch",
+    "present_item_without_src_or_content",
+    "item_with_src_and_content",
+    "item_with_nothing",
+    "list_and_src",
+    "read_only_cacerts_rolls_back_intcerts",
+]
+
+
+@pytest.fixture(scope="module")
+def bad_list_run(pki, tmp_path_factory):
+    base = tmp_path_factory.mktemp("bad-list")
+    files = base / "files"
+    files.mkdir()
+    cases = _bad_lists(pki, files)
+    assert list(cases) == LIST_CASES
+    sandboxes = {case: _seeded_icaroot(base / case, pki) for case in cases}
+    tasks = [
+        {
+            "name": case,
+            "ignore_errors": True,
+            "icaclient.linux.keystore_cert": {"icaroot": str(sandboxes[case]), **args},
+        }
+        for case, (args, _pattern) in cases.items()
+    ]
+    playbook = base / "bad-list.yml"
+    playbook.write_text(
+        json.dumps(
+            [{"name": "Feed the module bad lists", "hosts": "all", "gather_facts": False, "tasks": tasks}]
+        )
+    )
+    before = {case: tree(icaroot) for case, icaroot in sandboxes.items()}
+    with read_only(_cacerts(sandboxes["read_only_cacerts_rolls_back_intcerts"])):
+        run = run_playbook(playbook)
+    after = {case: tree(icaroot) for case, icaroot in sandboxes.items()}
+    assert len(run.results) == len(cases), run.stdout + run.stderr
+    yield {"cases": cases, "results": dict(zip(cases, run.results)), "before": before, "after": after}
+    for icaroot in sandboxes.values():
+        shutil.rmtree(icaroot.parent, ignore_errors=True)
+
+
+@pytest.mark.parametrize("case", LIST_CASES)
+def test_bad_item_fails_naming_it_and_changes_no_file(bad_list_run, case):
+    result = bad_list_run["results"][case]
+    assert result["_status"] == "FAILED!", result
+    assert re.search(bad_list_run["cases"][case][1], result["msg"]), result["msg"]
+    assert not result.get("changed")
+    assert bad_list_run["after"][case] == bad_list_run["before"][case]  # the whole ICAROOT, intcerts absent

@@ -255,3 +255,130 @@ def test_ctx_rehash_on_a_missing_folder_names_the_folder(tmp_path: Path) -> None
     result = rehash({"path": str(tmp_path / "keystore" / "cacerts"), "method": "ctx_rehash"})
     assert result["failed"]
     assert result["msg"] == f"cannot rehash {tmp_path}/keystore/cacerts: no such folder"
+
+
+# --- icaroot=...: both keystore folders in one call ----------------------------------------------
+
+
+def openssl_rehash_links(folder: Path, scratch: Path) -> dict[str, str]:
+    """The links ``openssl rehash`` makes on a copy of ``folder`` without its hash links."""
+    shutil.copytree(folder, scratch, symlinks=True)
+    for link in hash_links(scratch):
+        os.unlink(scratch / link)
+    subprocess.run(["openssl", "rehash", str(scratch)], check=True, capture_output=True)
+    return hash_links(scratch)
+
+
+@pytest.fixture
+def intcerts(pki, keystore: Path) -> Path:
+    """intcerts beside ``keystore`` (cacerts) with the test intermediate, not yet linked."""
+    folder = keystore.parent / "intcerts"
+    folder.mkdir()
+    shutil.copy(pki.path("intermediate"), folder / "issuing-ca.pem")
+    return folder
+
+
+def test_icaroot_four_steps_rehashes_both_folders_as_openssl_does(
+    keystore: Path, intcerts: Path, icaroot: Path, chain: tuple[Path, Path], tmp_path: Path
+) -> None:
+    leaf, _intermediate = chain
+    root_hash, int_hash = openssl_hash(keystore / "corp-root.pem"), openssl_hash(intcerts / "issuing-ca.pem")
+    args = {"icaroot": str(icaroot)}
+    before = (snapshot(keystore), snapshot(intcerts))
+
+    checked = rehash(args, check=True, diff=True)
+    assert not checked["failed"] and checked["changed"], checked["_stdout"]
+    assert [(f["path"], f["changed"], f["created"], f["removed"]) for f in checked["folders"]] == [
+        (str(keystore), True, [f"{root_hash}.0"], ["deadbeef.0"]),
+        (str(intcerts), True, [f"{int_hash}.0"], []),
+    ]
+    assert checked["skipped_folders"] == [] and checked["method"] == "builtin"
+    assert f"+{root_hash}.0 -> corp-root.pem" in checked["_stdout"]
+    assert f"+{int_hash}.0 -> issuing-ca.pem" in checked["_stdout"]
+    assert (snapshot(keystore), snapshot(intcerts)) == before
+
+    applied = rehash(args)
+    assert applied["changed"]
+    assert [f["links"] for f in applied["folders"]] == [hash_links(keystore), hash_links(intcerts)]
+    assert hash_links(keystore) == openssl_rehash_links(keystore, tmp_path / "cacerts")
+    assert hash_links(intcerts) == openssl_rehash_links(intcerts, tmp_path / "intcerts")
+
+    after = (stamps(keystore), stamps(intcerts))
+    again_checked = rehash(args, check=True)
+    assert not again_checked["changed"] and not any(f["changed"] for f in again_checked["folders"])
+    again = rehash(args)
+    assert not again["changed"]
+    assert (stamps(keystore), stamps(intcerts)) == after
+
+    verified = openssl_verify(keystore, leaf, intcerts / "issuing-ca.pem")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_icaroot_without_intcerts_rehashes_cacerts_and_lists_intcerts_skipped(
+    keystore: Path, icaroot: Path
+) -> None:
+    result = rehash({"icaroot": str(icaroot)})
+    # the result must not carry a true "skipped": Ansible would report the whole task as skipped
+    assert "| CHANGED =>" in result["_stdout"] and not result["failed"]
+    assert [f["path"] for f in result["folders"]] == [str(keystore)]
+    assert result["skipped_folders"] == [str(icaroot / "keystore" / "intcerts")]
+    assert hash_links(keystore) == result["folders"][0]["links"]
+    assert not (icaroot / "keystore" / "intcerts").exists()
+
+
+def test_icaroot_missing_or_without_keystore_fails_naming_it(tmp_path: Path) -> None:
+    missing = rehash({"icaroot": str(tmp_path / "no-icaroot")})
+    assert missing["failed"]
+    assert missing["msg"] == (
+        f"cannot rehash the keystore: ICAROOT {tmp_path}/no-icaroot does not exist"
+        f" (is the Citrix Workspace app installed in {tmp_path}/no-icaroot?)"
+    )
+    (tmp_path / "bare").mkdir()
+    bare = rehash({"icaroot": str(tmp_path / "bare")})
+    assert bare["failed"]
+    assert bare["msg"].startswith(f"cannot rehash the keystore: {tmp_path}/bare/keystore does not exist")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"path": "/tmp", "icaroot": "/tmp"}, "parameters are mutually exclusive: path|icaroot"),
+        ({"method": "builtin"}, "one of the following is required: path, icaroot"),
+    ],
+)
+def test_path_and_icaroot_one_of_them(args: dict, message: str) -> None:
+    result = rehash(args)
+    assert result["failed"] and message in result["msg"]
+
+
+def test_icaroot_ctx_rehash_runs_the_tool_in_each_folder(
+    keystore: Path, intcerts: Path, icaroot: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "ctx_rehash.log"
+    tool = install_ctx_rehash(icaroot / "util", log)
+    args = {"icaroot": str(icaroot), "method": "ctx_rehash"}
+    checked = rehash(args, check=True)
+    assert checked["changed"] and not log.exists(), "check mode ran the tool"
+    assert all("cmd" not in f for f in checked["folders"])
+    applied = rehash(args)
+    assert applied["changed"], applied["_stdout"]
+    assert log.read_text() == f"{keystore}|0|\n{intcerts}|0|\n"
+    assert [f["cmd"] for f in applied["folders"]] == [[str(tool)], [str(tool)]]
+    assert [f["links"] for f in applied["folders"]] == [hash_links(keystore), hash_links(intcerts)]
+    assert not rehash(args)["changed"]
+
+
+def test_icaroot_failure_in_intcerts_says_cacerts_was_changed(
+    keystore: Path, intcerts: Path, icaroot: Path, tmp_path: Path
+) -> None:
+    body = 'case "$PWD" in */intcerts) echo "keystore locked" >&2; exit 3;; esac\nexec openssl rehash "$PWD"'
+    tool = install_ctx_rehash(icaroot / "util", tmp_path / "log", body=body)
+    before = snapshot(intcerts)
+    result = rehash({"icaroot": str(icaroot), "method": "ctx_rehash"})
+    assert result["failed"]
+    assert result["msg"] == (
+        f"cannot rehash {intcerts}: {tool} failed with exit code 3: keystore locked"
+        f" (the links of {keystore} were changed before)"
+    )
+    assert (result["cmd"], result["rc"]) == ([str(tool)], 3)
+    assert snapshot(intcerts) == before

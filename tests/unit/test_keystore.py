@@ -16,11 +16,16 @@ import pytest
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._keystore import (
     apply_plan,
+    apply_plans,
     audit_keystore,
     ensure_certificate,
+    ensure_certificates,
+    folder_after,
     plan_add,
+    plan_certificate,
     plan_remove,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._rehash import keystore_folders, rehash_keystore
 
 UTC = datetime.timezone.utc
 
@@ -454,3 +459,366 @@ def test_audit_of_debians_mozilla_roots_agrees_with_openssl(tmp_path):
         )
         assert entry["hash_links"] and entry["hash_links"][0].startswith(entry["subject_hash"] + ".")
         assert set(entry["problems"]) <= {"expired", "expires_soon"}, entry
+
+
+# ---------------------------------------------------------------------------
+# Many certificates in one call (keystore_cert certificates=[...])
+
+
+def tree(root: Path) -> dict[str, tuple[str, object]]:
+    """Every entry under ``root``, recursively: links by target, files by bytes, mode and mtime."""
+    found: dict[str, tuple[str, object]] = {}
+    for path in sorted(root.rglob("*")):
+        name = str(path.relative_to(root))
+        if path.is_symlink():
+            found[name] = ("link", os.readlink(path))
+        elif path.is_dir():
+            found[name] = ("dir", path.stat().st_mode & 0o7777)
+        else:
+            info = path.stat()
+            found[name] = ("file", (path.read_bytes(), info.st_mode & 0o7777, info.st_mtime_ns))
+    return found
+
+
+def hash_links(folder: Path) -> dict[str, str]:
+    return {path.name: os.readlink(path) for path in folder.iterdir() if path.is_symlink()}
+
+
+def openssl_rehash_links(folder: Path, scratch: Path) -> dict[str, str]:
+    """The links ``openssl rehash`` makes on a copy of ``folder`` without its links."""
+    scratch.mkdir()
+    for path in folder.iterdir():
+        if not path.is_symlink():
+            (scratch / path.name).write_bytes(path.read_bytes())
+    subprocess.run(["openssl", "rehash", str(scratch)], check=True, capture_output=True)
+    return hash_links(scratch)
+
+
+def test_two_roots_into_one_folder_then_one_rehash_as_openssls(pki, icaroot, tmp_path):
+    other = pki.issue("Other Root", key=pki.fresh_key())
+    result = ensure_certificates(
+        icaroot=str(icaroot),
+        certificates=[{"src": str(pki.path("root"))}, {"content": other.pem.decode(), "name": "other"}],
+    )
+    folder = cacerts(icaroot)
+    assert result["changed"]
+    assert [(entry["kind"], entry["state"], entry["changed"]) for entry in result["certificates"]] == [
+        ("root", "present", True),
+        ("root", "present", True),
+    ]
+    assert [entry["paths"] for entry in result["certificates"]] == [
+        [str(folder / "root.pem")],
+        [str(folder / "other.pem")],
+    ]
+    assert list(result["rehash"]) == [str(folder)]  # one folder, rehashed once
+    assert sorted(result["rehash"][str(folder)]["created"]) == sorted(hash_links(folder))
+    assert hash_links(folder) == openssl_rehash_links(folder, tmp_path / "openssl")
+    for entry in result["certificates"]:  # each item's links point at its own file
+        assert [hash_links(folder)[link] for link in entry["hash_links"]] == [Path(entry["paths"][0]).name]
+    (diff,) = result["diff"]
+    assert diff["before"] == ""
+    assert (
+        diff["after"].startswith("other.pem  CN=Other Root")
+        and "\nroot.pem  CN=Test Root CA" in diff["after"]
+    )
+
+
+def test_one_add_and_one_remove_in_the_same_folder(pki, icaroot, tmp_path):
+    old = pki.issue("Corp Root 2016", key=pki.fresh_key())
+    add(icaroot, old.pem, source="corp-root-2016.pem")
+    subprocess.run(["openssl", "rehash", str(cacerts(icaroot))], check=True, capture_output=True)
+    result = ensure_certificates(
+        icaroot=str(icaroot),
+        certificates=[
+            {"src": str(pki.path("root")), "name": "corp-root"},
+            {"fingerprint": old.fingerprint, "state": "absent"},
+        ],
+    )
+    folder = cacerts(icaroot)
+    assert result["changed"]
+    assert [entry["state"] for entry in result["certificates"]] == ["present", "absent"]
+    assert result["certificates"][1]["removed"] == [str(folder / "corp-root-2016.pem")]
+    assert sorted(path.name for path in folder.iterdir() if not path.is_symlink()) == ["corp-root.pem"]
+    assert hash_links(folder) == openssl_rehash_links(folder, tmp_path / "openssl")
+    again = ensure_certificates(
+        icaroot=str(icaroot),
+        certificates=[
+            {"src": str(pki.path("root")), "name": "corp-root"},
+            {"fingerprint": old.fingerprint, "state": "absent"},
+        ],
+    )
+    assert not again["changed"] and again["diff"] == []
+    assert again["certificates"][0]["certificates"][0]["action"] == "present"
+    assert again["certificates"][1]["certificates"] == []
+
+
+def test_a_later_item_sees_what_an_earlier_one_planned(pki, icaroot):
+    """Planned in order against the folder as the items before leave it: no second copy, and a
+    removal takes the file an earlier item added (in check mode too: nothing is on disk yet)."""
+    der = pki.write(pki.intermediate, "issuing.crt", fmt="der")
+    items = [
+        {"src": str(der), "kind": "intermediate"},
+        {"content": pki.intermediate.pem.decode(), "kind": "intermediate", "name": "again"},
+        {"src": str(pki.path("root")), "name": "corp"},
+        {"name": "corp", "state": "absent"},
+    ]
+    predicted = ensure_certificates(icaroot=str(icaroot), certificates=items, check_mode=True)
+    result = ensure_certificates(icaroot=str(icaroot), certificates=items)
+    intcerts = icaroot / "keystore" / "intcerts"
+    for outcome in (predicted, result):
+        first, second, third, fourth = outcome["certificates"]
+        assert first["certificates"][0]["action"] == "created"
+        assert second["certificates"][0] | {"hash_links": []} == first["certificates"][0] | {
+            "action": "present",
+            "hash_links": [],
+        }
+        assert not second["changed"] and second["paths"] == []
+        assert third["paths"] == [str(cacerts(icaroot) / "corp.pem")]
+        assert fourth["removed"] == third["paths"]
+    assert sorted(path.name for path in intcerts.iterdir() if not path.is_symlink()) == ["issuing.pem"]
+    assert not (cacerts(icaroot) / "corp.pem").exists()
+
+
+def test_folder_after_describes_the_written_files(pki, icaroot):
+    """A DER input becomes a PEM file: the next plan must count it as a loadable certificate."""
+    plan = plan_certificate(
+        icaroot=str(icaroot), kind="root", state="present", src=str(pki.write(pki.root, "r.der", fmt="der"))
+    )
+    state = folder_after(plan)
+    (stored,) = state.files
+    assert stored.name == "r.pem" and stored.effective and stored.fmt == "pem"
+    assert "r.pem" in state.names and state.exists
+
+
+def test_items_take_kind_state_and_expired_from_the_call(pki, icaroot):
+    now = datetime.datetime.now(UTC)
+    expired = pki.issue(
+        "Expired Root",
+        key=pki.fresh_key(),
+        not_before=now - datetime.timedelta(days=400),
+        not_after=now - datetime.timedelta(days=3),
+    )
+    items = [
+        {"content": expired.pem.decode()},
+        {"content": pki.intermediate.pem.decode(), "kind": "intermediate"},
+    ]
+    result = ensure_certificates(icaroot=str(icaroot), certificates=items, expired="warn")
+    assert [entry["kind"] for entry in result["certificates"]] == ["root", "intermediate"]
+    assert any(w.startswith("certificates[0] ((content)): ") and "expired" in w for w in result["warnings"])
+    assert list(result["rehash"]) == [str(cacerts(icaroot)), str(icaroot / "keystore" / "intcerts")]
+    removed = ensure_certificates(
+        icaroot=str(icaroot), certificates=[{"content": expired.pem.decode()}], state="absent"
+    )
+    assert removed["certificates"][0]["state"] == "absent" and removed["certificates"][0]["removed"]
+    with pytest.raises(IcaClientError, match=r"^certificates\[0\] \(\(content\)\): .*it expired on"):
+        ensure_certificates(
+            icaroot=str(icaroot),
+            certificates=[{"content": expired.pem.decode(), "expired": "refuse"}],
+            expired="warn",
+        )
+
+
+def _bad_items(pki, files: Path) -> dict[str, tuple[list[dict], str]]:
+    now = datetime.datetime.now(UTC)
+    good = files / "good.pem"
+    good.write_bytes(pki.issue("Good Root", key=pki.fresh_key()).pem)
+    big = files / "big.pem"
+    big.write_bytes(pki.issue("Big Root", key=pki.key("rsa8192")).pem)
+    expired = files / "expired.pem"
+    expired.write_bytes(
+        pki.issue(
+            "Expired Root",
+            key=pki.fresh_key(),
+            not_before=now - datetime.timedelta(days=400),
+            not_after=now - datetime.timedelta(days=3),
+        ).pem
+    )
+    first = {"src": str(pki.path("intermediate")), "kind": "intermediate"}  # valid, into a missing intcerts
+    return {
+        "unreadable_src": (
+            [first, {"src": str(files / "missing.pem")}],
+            rf"^certificates\[1\] \({files}/missing.pem\): cannot add root certificate missing.pem to "
+            rf"\S+/cacerts: cannot read {files}/missing.pem: No such file or directory$",
+        ),
+        "key_over_4096": (
+            [first, {"src": str(good)}, {"src": str(big)}],
+            rf"^certificates\[2\] \({big}\): cannot add root certificate big.pem .*RSA key is 8192 bits",
+        ),
+        "expired_under_refuse": (
+            [first, {"src": str(expired), "name": "old"}],
+            rf"^certificates\[1\] \({expired}\): .*it expired on",
+        ),
+        "pin_mismatch": (
+            [first, {"src": str(good), "fingerprint": pki.root.fingerprint}],
+            rf"^certificates\[1\] \({good}\): .*its SHA-256 fingerprint is .*, not the expected",
+        ),
+        "present_without_input": (
+            [first, {"name": "corp"}],
+            r"^certificates\[1\] \(corp\): cannot add a certificate: give src or content$",
+        ),
+        "absent_without_anything": (
+            [first, {"state": "absent"}],
+            r"^certificates\[1\] \(\(content\)\): cannot remove a certificate: give src, content",
+        ),
+        "src_and_content": (
+            [{"src": str(good), "content": "x"}, first],
+            r"^certificates\[0\] .*give src or content, not both$",
+        ),
+        "bad_fingerprint_to_remove": (
+            [first, {"fingerprint": "12:34", "state": "absent", "kind": "intermediate"}],
+            r"^certificates\[1\] \(12:34\): cannot remove intermediate certificate 12:34 .*not a SHA-256",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unreadable_src",
+        "key_over_4096",
+        "expired_under_refuse",
+        "pin_mismatch",
+        "present_without_input",
+        "absent_without_anything",
+        "src_and_content",
+        "bad_fingerprint_to_remove",
+    ],
+)
+def test_a_bad_item_names_itself_and_changes_nothing(pki, icaroot, tmp_path, case):
+    files = tmp_path / "files"
+    files.mkdir()
+    items, pattern = _bad_items(pki, files)[case]
+    add(icaroot, pki.root.pem)
+    before = tree(icaroot)
+    with pytest.raises(IcaClientError, match=pattern) as caught:
+        ensure_certificates(icaroot=str(icaroot), certificates=items)
+    assert caught.value.message.startswith(f"certificates[{caught.value.details['index']}] (")
+    assert tree(icaroot) == before
+    assert not (icaroot / "keystore" / "intcerts").exists()
+
+
+def test_a_write_failing_midway_undoes_every_item(pki, icaroot):
+    """Item 0 creates intcerts and writes into it, item 1 writes a root, item 2 cannot write:
+    all of it is taken back, intcerts included."""
+    other = pki.issue("Other Root", key=pki.fresh_key())
+    items = [
+        {"kind": "intermediate", "content": pki.intermediate.pem.decode()},
+        {"content": pki.root.pem.decode(), "name": "corp-root"},
+        {"content": other.pem.decode(), "name": "other"},
+    ]
+    plans = []
+    planned: dict = {}
+    for item in items:
+        kind = item.get("kind", "root")
+        folder = str(icaroot / "keystore" / ("intcerts" if kind == "intermediate" else "cacerts"))
+        plan = plan_certificate(
+            icaroot=str(icaroot),
+            kind=kind,
+            state="present",
+            content=item["content"],
+            name=item.get("name"),
+            before=planned.get(folder),
+        )
+        planned[folder] = folder_after(plan)
+        plans.append(plan)
+    assert plans[0].create_directory and not plans[1].create_directory
+    before = tree(icaroot)
+    (cacerts(icaroot) / "other.pem").mkdir()  # appears between planning and writing
+    with pytest.raises(IcaClientError) as caught:
+        apply_plans(plans, labels=["certificates[0] (a)", "certificates[1] (b)", "certificates[2] (c)"])
+    assert caught.value.message.startswith(
+        f"certificates[2] (c): cannot add root certificate (content) to {cacerts(icaroot)}: cannot write"
+    )
+    assert caught.value.message.endswith("; nothing was changed")
+    (cacerts(icaroot) / "other.pem").rmdir()
+    assert tree(icaroot) == before
+    assert not (icaroot / "keystore" / "intcerts").exists()
+
+
+def test_an_empty_list_touches_nothing(icaroot):
+    os.symlink("gone.pem", cacerts(icaroot) / "deadbeef.0")  # a rehash would remove it
+    before = tree(icaroot)
+    result = ensure_certificates(icaroot=str(icaroot), certificates=[])
+    assert result == {"changed": False, "certificates": [], "rehash": {}, "diff": [], "warnings": []}
+    assert tree(icaroot) == before
+
+
+def test_without_rehash_no_link_is_made(pki, icaroot):
+    result = ensure_certificates(
+        icaroot=str(icaroot), certificates=[{"src": str(pki.path("root"))}], rehash=False
+    )
+    assert result["changed"] and result["rehash"] == {str(cacerts(icaroot)): None}
+    assert hash_links(cacerts(icaroot)) == {}
+    assert result["certificates"][0]["hash_links"] == []
+
+
+def test_the_rehash_repairs_links_when_no_file_changes(pki, icaroot, tmp_path):
+    """As the single form: the folders touched are rehashed even when every certificate is there."""
+    items = [{"src": str(pki.path("root"))}, {"src": str(pki.path("intermediate")), "kind": "intermediate"}]
+    ensure_certificates(icaroot=str(icaroot), certificates=items)
+    intcerts = icaroot / "keystore" / "intcerts"
+    (link,) = hash_links(intcerts)
+    os.unlink(intcerts / link)
+    os.symlink("gone.pem", cacerts(icaroot) / "deadbeef.0")
+    result = ensure_certificates(icaroot=str(icaroot), certificates=items)
+    assert result["changed"] and not any(entry["changed"] for entry in result["certificates"])
+    assert result["rehash"] == {
+        str(cacerts(icaroot)): {"changed": True, "created": [], "removed": ["deadbeef.0"]},
+        str(intcerts): {"changed": True, "created": [link], "removed": []},
+    }
+    assert [len(diff["after"].splitlines()) for diff in result["diff"]] == [2, 2]
+    assert hash_links(intcerts) == openssl_rehash_links(intcerts, tmp_path / "openssl")
+    assert not ensure_certificates(icaroot=str(icaroot), certificates=items)["changed"]
+
+
+def test_check_mode_predicts_every_item_and_writes_nothing(pki, icaroot):
+    items = [{"src": str(pki.path("root"))}, {"src": str(pki.path("intermediate")), "kind": "intermediate"}]
+    before = tree(icaroot)
+    predicted = ensure_certificates(icaroot=str(icaroot), certificates=items, check_mode=True)
+    assert tree(icaroot) == before
+    assert predicted["changed"] and [entry["changed"] for entry in predicted["certificates"]] == [True, True]
+    # intcerts does not exist yet: nothing to rehash there in check mode, as in the single form
+    assert predicted["rehash"][str(icaroot / "keystore" / "intcerts")] is None
+    assert [diff["before_header"] for diff in predicted["diff"]] == [
+        f"{cacerts(icaroot)}/",
+        f"{icaroot}/keystore/intcerts/ (missing)",
+    ]
+    applied = ensure_certificates(icaroot=str(icaroot), certificates=items)
+    assert [entry["paths"] for entry in applied["certificates"]] == [
+        entry["paths"] for entry in predicted["certificates"]
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Both keystore folders (keystore_rehash icaroot=...)
+
+
+def test_rehash_keystore_does_cacerts_then_intcerts_as_openssl(pki, icaroot, tmp_path):
+    intcerts = icaroot / "keystore" / "intcerts"
+    intcerts.mkdir()
+    (cacerts(icaroot) / "root.pem").write_bytes(pki.root.pem)
+    (intcerts / "issuing.pem").write_bytes(pki.intermediate.pem)
+    done, skipped = rehash_keystore(str(icaroot))
+    assert [each.path for each in done] == [str(cacerts(icaroot)), str(intcerts)] and skipped == []
+    assert all(each.result.changed and each.tool is None for each in done)
+    assert hash_links(cacerts(icaroot)) == openssl_rehash_links(cacerts(icaroot), tmp_path / "a")
+    assert hash_links(intcerts) == openssl_rehash_links(intcerts, tmp_path / "b")
+    again, _ = rehash_keystore(str(icaroot))
+    assert not any(each.result.changed for each in again)
+
+
+def test_keystore_folders_skips_a_missing_intcerts_only(icaroot, tmp_path):
+    assert keystore_folders(str(icaroot)) == (
+        [str(cacerts(icaroot))],
+        [str(icaroot / "keystore" / "intcerts")],
+    )
+    with pytest.raises(
+        IcaClientError, match=rf"^cannot rehash the keystore: ICAROOT {tmp_path}/none does not exist"
+    ):
+        keystore_folders(str(tmp_path / "none"))
+    (tmp_path / "bare").mkdir()
+    with pytest.raises(
+        IcaClientError,
+        match=rf"^cannot rehash the keystore: {tmp_path}/bare/keystore does not exist \(is the Citrix Workspace",
+    ):
+        keystore_folders(str(tmp_path / "bare"))

@@ -26,10 +26,16 @@ fingerprint>`` appended, so nothing an administrator put there is overwritten.
 
 Every certificate is judged before anything is written, so a refused bundle
 changes nothing; a write that fails half way is rolled back.
+
+Several certificates in one call (:func:`ensure_certificates`) are planned one
+after another, each against its folder as the ones before it leave it
+(:func:`folder_after`), all before anything is written; the plans are then
+applied as one change (:func:`apply_plans`) and each folder is rehashed once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import re
@@ -204,22 +210,25 @@ class KeystorePlan:
 
     def diff(self) -> dict[str, str]:
         """``before``/``after`` for Ansible's diff: the folder listing with a line per certificate."""
-        before = {stored.name: _listing_line(stored) for stored in self.before.files}
-        after = dict(before)
-        for change in self.changes:
-            if change.action == "remove":
-                after.pop(change.name, None)
-            else:
-                after[change.name] = (
-                    f"{change.name}  {change.cert.one_line() if change.cert else ''}".rstrip()
-                )
-        header = f"{self.directory}/"
-        return {
-            "before_header": header if self.before.exists else f"{header} (missing)",
-            "after_header": header,
-            "before": "".join(line + "\n" for _name, line in sorted(before.items())),
-            "after": "".join(line + "\n" for _name, line in sorted(after.items())),
-        }
+        return folder_diff(self.before, self.changes)
+
+
+def folder_diff(before_state: FolderState, changes: list[FileChange]) -> dict[str, str]:
+    """The listing of ``before_state`` before and after ``changes`` (applied in order), for a diff."""
+    before = {stored.name: _listing_line(stored) for stored in before_state.files}
+    after = dict(before)
+    for change in changes:
+        if change.action == "remove":
+            after.pop(change.name, None)
+        else:
+            after[change.name] = f"{change.name}  {change.cert.one_line() if change.cert else ''}".rstrip()
+    header = f"{before_state.directory}/"
+    return {
+        "before_header": header if before_state.exists else f"{header} (missing)",
+        "after_header": header,
+        "before": "".join(line + "\n" for _name, line in sorted(before.items())),
+        "after": "".join(line + "\n" for _name, line in sorted(after.items())),
+    }
 
 
 def _listing_line(stored: StoredFile) -> str:
@@ -239,11 +248,14 @@ def plan_add(
     name: Optional[str] = None,
     expired: str = "refuse",
     now: Optional[datetime.datetime] = None,
+    before: Optional[FolderState] = None,
 ) -> KeystorePlan:
     """Plan putting the certificate(s) in ``data`` into the ``kind`` folder.
 
     ``source_name`` is the source file's base name (None for inline content); it
     names the input in messages and, without ``name``, the files written.
+    ``before`` is the folder to plan against (default: as it is on disk now; see
+    :func:`folder_after` for planning several changes one after another).
     """
     directory = keystore_dir(icaroot, kind)
     label = source_name or "(content)"
@@ -263,7 +275,8 @@ def plan_add(
         if cert.fingerprint_sha256 not in seen:
             seen.add(cert.fingerprint_sha256)
             unique.append(cert)
-    before = scan_folder(directory, now=now)
+    if before is None:
+        before = scan_folder(directory, now=now)
     effective = before.effective_by_fingerprint()
     existing = before.by_name()
     occupied = before.names
@@ -322,6 +335,7 @@ def plan_remove(
     name: Optional[str] = None,
     fingerprint: Optional[str] = None,
     now: Optional[datetime.datetime] = None,
+    before: Optional[FolderState] = None,
 ) -> KeystorePlan:
     """Plan removing certificates given by content, fingerprint and/or the name they were added under.
 
@@ -330,7 +344,8 @@ def plan_remove(
     :func:`plan_add` writes under that name (``<name>.pem``, ``<name>-<subject>.pem``
     and their ``-<fingerprint>`` variants, checked against each file's own
     certificate) or a file with exactly that name. A bundle file holding a
-    given certificate is not edited: a warning says so.
+    given certificate is not edited: a warning says so. ``before`` as for
+    :func:`plan_add`.
     """
     directory = keystore_dir(icaroot, kind)
     label = source_name or (name if name is not None and data is None else None) or fingerprint or "(content)"
@@ -354,7 +369,8 @@ def plan_remove(
     warnings: list[str] = []
     if not os.path.isdir(icaroot):
         warnings.append(f"ICAROOT {icaroot} does not exist: nothing to remove")
-    before = scan_folder(directory, now=now)
+    if before is None:
+        before = scan_folder(directory, now=now)
     changes: list[FileChange] = []
     for stored in before.files:
         held = {cert.fingerprint_sha256 for cert in stored.certs}
@@ -475,27 +491,43 @@ def apply_plan(plan: KeystorePlan) -> tuple[list[str], list[str]]:
 
     On a failure every change already made is undone, and the error says so.
     """
+    return apply_plans([plan])
+
+
+def apply_plans(
+    plans: list[KeystorePlan], *, labels: Optional[list[str]] = None
+) -> tuple[list[str], list[str]]:
+    """Carry out ``plans`` in order, as one change; return (paths written, paths removed).
+
+    On a failure every change already made, by any of the plans, is undone; the
+    error starts with the failing plan's entry of ``labels`` (when given), then
+    its context, and says whether the undo worked.
+    """
     created_dirs: list[str] = []
     done: list[tuple[FileChange, Optional[bytes], Optional[str], int]] = []
+    failing = 0
     try:
-        if plan.create_directory:
-            created_dirs = _make_dirs(plan.directory)
-        for change in plan.changes:
-            previous, previous_link, previous_mode = _snapshot(change.path)
-            if change.action == "remove":
-                if not _unlink(change.path):
-                    continue
-            else:
-                if previous_link is not None:  # write a file in place of the link, never through it
-                    _unlink(change.path)
-                atomic_write(change.path, change.data or b"", mode=0o644)
-            done.append((change, previous, previous_link, previous_mode))
+        for failing, plan in enumerate(plans):  # noqa: B007 - the error handler names the plan that failed
+            if plan.create_directory:
+                # the deepest folder first, so that an undo removes them in the right order
+                created_dirs = _make_dirs(plan.directory) + created_dirs
+            for change in plan.changes:
+                previous, previous_link, previous_mode = _snapshot(change.path)
+                if change.action == "remove":
+                    if not _unlink(change.path):
+                        continue
+                else:
+                    if previous_link is not None:  # write a file in place of the link, never through it
+                        _unlink(change.path)
+                    atomic_write(change.path, change.data or b"", mode=0o644)
+                done.append((change, previous, previous_link, previous_mode))
     except IcaClientError as exc:
         undo_errors = _undo(done, created_dirs)
         tail = (
             "; nothing was changed" if not undo_errors else "; undoing failed for " + ", ".join(undo_errors)
         )
-        raise IcaClientError(f"{plan.context}: {exc.message}{tail}", **exc.details) from exc
+        prefix = f"{labels[failing]}: " if labels else ""
+        raise IcaClientError(f"{prefix}{plans[failing].context}: {exc.message}{tail}", **exc.details) from exc
     written = [change.path for change, *_rest in done if change.action != "remove"]
     removed = [change.path for change, *_rest in done if change.action == "remove"]
     return written, removed
@@ -583,7 +615,7 @@ def read_source(src: str, *, context: str) -> bytes:
     return data
 
 
-def ensure_certificate(
+def plan_certificate(
     *,
     icaroot: str,
     kind: str,
@@ -592,17 +624,14 @@ def ensure_certificate(
     content: Optional[str] = None,
     name: Optional[str] = None,
     fingerprint: Optional[str] = None,
-    rehash: bool = True,
     expired: str = "refuse",
-    check_mode: bool = False,
     now: Optional[datetime.datetime] = None,
-) -> tuple[dict[str, Any], KeystorePlan]:
-    """Add or remove one CA certificate (or bundle), then rehash; return (module result, plan).
+    before: Optional[FolderState] = None,
+) -> KeystorePlan:
+    """Read the input of one ``keystore_cert`` call and plan it (nothing is written).
 
-    In check mode nothing is written and the result predicts ``changed``. The
-    result's ``warnings`` are for the user, its ``diff`` lists the folder's
-    certificate files and hash links before and after; ``changed`` is True when
-    a file or a hash link changed (or would).
+    ``state=present`` needs ``src`` or ``content``; ``fingerprint`` then pins it.
+    ``before`` is the folder to plan against (see :func:`plan_add`).
     """
     source_name = os.path.basename(src) if src else None
     data: Optional[bytes] = None
@@ -624,19 +653,55 @@ def ensure_certificate(
             name=name,
             expired=expired,
             now=now,
+            before=before,
         )
         if fingerprint is not None:
             _check_pin(plan, fingerprint)
-    else:
-        plan = plan_remove(
-            icaroot=icaroot,
-            kind=kind,
-            data=data,
-            source_name=source_name,
-            name=name,
-            fingerprint=fingerprint,
-            now=now,
-        )
+        return plan
+    return plan_remove(
+        icaroot=icaroot,
+        kind=kind,
+        data=data,
+        source_name=source_name,
+        name=name,
+        fingerprint=fingerprint,
+        now=now,
+        before=before,
+    )
+
+
+def ensure_certificate(
+    *,
+    icaroot: str,
+    kind: str,
+    state: str,
+    src: Optional[str] = None,
+    content: Optional[str] = None,
+    name: Optional[str] = None,
+    fingerprint: Optional[str] = None,
+    rehash: bool = True,
+    expired: str = "refuse",
+    check_mode: bool = False,
+    now: Optional[datetime.datetime] = None,
+) -> tuple[dict[str, Any], KeystorePlan]:
+    """Add or remove one CA certificate (or bundle), then rehash; return (module result, plan).
+
+    In check mode nothing is written and the result predicts ``changed``. The
+    result's ``warnings`` are for the user, its ``diff`` lists the folder's
+    certificate files and hash links before and after; ``changed`` is True when
+    a file or a hash link changed (or would).
+    """
+    plan = plan_certificate(
+        icaroot=icaroot,
+        kind=kind,
+        state=state,
+        src=src,
+        content=content,
+        name=name,
+        fingerprint=fingerprint,
+        expired=expired,
+        now=now,
+    )
     if not check_mode:
         apply_plan(plan)
     changed = plan.changed
@@ -683,6 +748,164 @@ def _check_pin(plan: KeystorePlan, fingerprint: str) -> None:
             f"{plan.context}: its SHA-256 fingerprint is {', '.join(found)}, not the expected {pinned}",
             cause="fingerprint_mismatch",
         )
+
+
+# ---------------------------------------------------------------------------
+# Many certificates in one call
+
+
+def folder_after(plan: KeystorePlan) -> FolderState:
+    """The folder as it will be once ``plan`` is applied, to plan a further change against.
+
+    The hash links stay as they were: the rehash comes after all changes.
+    """
+    files = plan.before.by_name()
+    names = set(plan.before.names)
+    for change in plan.changes:
+        if change.action == "remove":
+            files.pop(change.name, None)
+            names.discard(change.name)
+        elif change.cert is not None:
+            # what is written is one PEM certificate, whatever form the input had
+            cert = dataclasses.replace(change.cert, source_format="pem", position=1)
+            files[change.name] = StoredFile(change.name, change.path, [cert])
+            names.add(change.name)
+    return FolderState(
+        directory=plan.before.directory,
+        exists=plan.before.exists or plan.create_directory,
+        files=[files[name] for name in sorted(files)],
+        links=dict(plan.before.links),
+        names=names,
+    )
+
+
+def certificate_item_label(index: int, item: dict[str, Any]) -> str:
+    """How messages name one item of ``certificates``: its index and its src (else name, fingerprint)."""
+    what = item.get("src") or item.get("name") or item.get("fingerprint") or "(content)"
+    return f"certificates[{index}] ({what})"
+
+
+def _check_item(item: dict[str, Any], state: str) -> None:
+    if item.get("src") is not None and item.get("content") is not None:
+        raise IcaClientError("give src or content, not both")
+    if state == "absent" and all(item.get(key) is None for key in ("src", "content", "name", "fingerprint")):
+        raise IcaClientError("cannot remove a certificate: give src, content, name or fingerprint")
+
+
+def ensure_certificates(
+    *,
+    icaroot: str,
+    certificates: list[dict[str, Any]],
+    kind: str = "root",
+    state: str = "present",
+    expired: str = "refuse",
+    rehash: bool = True,
+    check_mode: bool = False,
+    now: Optional[datetime.datetime] = None,
+) -> dict[str, Any]:
+    """Add and remove many certificates as one change, then rehash each folder touched once.
+
+    Each item holds the options of one :func:`ensure_certificate` call (``src``,
+    ``content``, ``name``, ``fingerprint``, ``kind``, ``state``, ``expired``);
+    a missing or None ``kind``, ``state`` or ``expired`` takes the argument of the
+    same name. Every item is read and planned, against its folder as the items
+    before it leave it, before anything is written: a refused item raises
+    :class:`IcaClientError` naming it (``certificates[<index>] (<src>)``) and
+    nothing changes. The writes of all items are one change: a failure undoes
+    them all. With ``rehash`` every folder an item touches is rehashed once at the
+    end (when it exists), also when no file in it changed: that repairs links.
+
+    Returns the module result: ``changed``, ``certificates`` (per item the fields
+    :func:`ensure_certificate` returns for one call, with ``state`` and the item's
+    own ``changed``), ``rehash`` (folder -> what its rehash did, None when not
+    run), ``diff`` (one per folder that changed) and ``warnings``.
+    """
+    plans: list[KeystorePlan] = []
+    labels: list[str] = []
+    warnings: list[str] = []
+    original: dict[str, FolderState] = {}  # folder -> as it is now
+    planned: dict[str, FolderState] = {}  # folder -> as the items so far leave it
+    for index, item in enumerate(certificates):
+        label = certificate_item_label(index, item)
+        item_kind = item.get("kind") or kind
+        item_state = item.get("state") or state
+        try:
+            _check_item(item, item_state)
+            directory = keystore_dir(icaroot, item_kind)
+            if directory not in planned:
+                original[directory] = planned[directory] = scan_folder(directory, now=now)
+            plan = plan_certificate(
+                icaroot=icaroot,
+                kind=item_kind,
+                state=item_state,
+                src=item.get("src"),
+                content=item.get("content"),
+                name=item.get("name"),
+                fingerprint=item.get("fingerprint"),
+                expired=item.get("expired") or expired,
+                now=now,
+                before=planned[directory],
+            )
+        except IcaClientError as exc:
+            raise IcaClientError(f"{label}: {exc.message}", index=index, **exc.details) from exc
+        planned[directory] = folder_after(plan)
+        plans.append(plan)
+        labels.append(label)
+        warnings.extend(f"{label}: {warning}" for warning in plan.warnings)
+    if not check_mode:
+        apply_plans(plans, labels=labels)
+    files_changed = any(plan.changed for plan in plans)
+
+    # the folders in a fixed order (roots first), whatever the order of the items
+    touched = [path for path in (keystore_dir(icaroot, each) for each in FOLDERS) if path in original]
+    links = {directory: dict(original[directory].links) for directory in touched}
+    rehash_facts: dict[str, Optional[dict[str, Any]]] = dict.fromkeys(touched)
+    for directory in touched:
+        if not rehash or not os.path.isdir(directory):
+            continue
+        try:
+            outcome = rehash_folder(directory, check_mode=check_mode)
+        except IcaClientError as exc:
+            done = (
+                "the certificate files were written"
+                if files_changed and not check_mode
+                else "no file changed"
+            )
+            raise IcaClientError(f"cannot rehash {directory} ({done}): {exc.message}", **exc.details) from exc
+        links[directory] = dict(outcome.links)
+        warnings.extend(outcome.warnings)
+        rehash_facts[directory] = {
+            "changed": outcome.changed,
+            "created": outcome.created,
+            "removed": outcome.removed,
+        }
+
+    entries = []
+    for plan in plans:
+        entry = change_summary(plan, links=links[plan.directory])
+        entry["state"] = plan.state
+        entry["changed"] = plan.changed
+        entries.append(entry)
+    diffs = []
+    changed = files_changed
+    for directory in touched:
+        folder_plans = [plan for plan in plans if plan.directory == directory]
+        facts = rehash_facts[directory]
+        links_changed = bool(facts and facts["changed"])
+        changed = changed or links_changed
+        if not (links_changed or any(plan.changed for plan in folder_plans)):
+            continue
+        diff = folder_diff(original[directory], [change for plan in folder_plans for change in plan.changes])
+        diff["before"] += _links_listing(original[directory].links)
+        diff["after"] += _links_listing(links[directory])
+        diffs.append(diff)
+    return {
+        "changed": changed,
+        "certificates": entries,
+        "rehash": rehash_facts,
+        "diff": diffs,
+        "warnings": warnings,
+    }
 
 
 # ---------------------------------------------------------------------------

@@ -62,14 +62,18 @@ from ._runner import Runner
 from ._subject_hash import NameHasher, PemBlock, pem_blocks_with_headers, single_plain_block
 
 __all__ = [
+    "KEYSTORE_FOLDERS",
     "REHASH_EXTENSIONS",
+    "FolderRehash",
     "RehashPlan",
     "RehashResult",
     "apply_rehash",
     "find_ctx_rehash",
     "format_links",
+    "keystore_folders",
     "plan_rehash",
     "rehash",
+    "rehash_keystore",
     "rehash_with_ctx_rehash",
 ]
 
@@ -714,3 +718,92 @@ def rehash_with_ctx_rehash(
         warnings=warnings,
         previous_links=dict(sorted(before.items())),
     )
+
+
+# --- both folders of a keystore -------------------------------------------------------------
+
+#: The folders under ``<ICAROOT>/keystore`` that hold CA certificates, in the order they are rehashed.
+KEYSTORE_FOLDERS = ("cacerts", "intcerts")
+
+
+@dataclass
+class FolderRehash:
+    path: str
+    result: RehashResult
+    #: the ``ctx_rehash`` run on the folder (None with the builtin method, or in check mode)
+    tool: Optional[str] = None
+
+
+def keystore_folders(icaroot: str) -> tuple[list[str], list[str]]:
+    """(folders to rehash, folders skipped because they do not exist) of the keystore under ``icaroot``.
+
+    A missing ICAROOT or ``<icaroot>/keystore`` is an error (a typo must not pass
+    as a keystore with nothing to do); a missing ``cacerts`` or ``intcerts`` (a
+    fresh install has no ``intcerts``) is skipped.
+    """
+    keystore = os.path.join(icaroot, "keystore")
+    for path, what in ((icaroot, "ICAROOT "), (keystore, "")):
+        if not os.path.isdir(path):
+            cause = "is not a folder" if os.path.lexists(path) else "does not exist"
+            raise IcaClientError(
+                f"cannot rehash the keystore: {what}{path} {cause}"
+                f" (is the Citrix Workspace app installed in {icaroot}?)"
+            )
+    present: list[str] = []
+    skipped: list[str] = []
+    for name in KEYSTORE_FOLDERS:
+        path = os.path.join(keystore, name)
+        # something else in the folder's place is not skipped: rehashing it fails, naming it
+        (present if os.path.lexists(path) else skipped).append(path)
+    return present, skipped
+
+
+def rehash_keystore(
+    icaroot: str,
+    *,
+    method: str = "builtin",
+    ctx_rehash_path: Optional[str] = None,
+    which: Optional[Callable[[str], Optional[str]]] = None,
+    runner: Optional[Runner] = None,
+    check_mode: bool = False,
+) -> tuple[list[FolderRehash], list[str]]:
+    """Rehash ``<icaroot>/keystore/cacerts`` then ``intcerts``; return (per folder rehashed, skipped).
+
+    ``method`` is ``builtin`` (:func:`rehash`) or ``ctx_rehash``
+    (:func:`rehash_with_ctx_rehash`, the tool found per folder by
+    :func:`find_ctx_rehash` with ``ctx_rehash_path`` and ``which``, run by
+    ``runner``). An error names the folder; it says which folders had already
+    changed, since a rehash that went through is not undone.
+    """
+    if method == "builtin":
+
+        def one(path: str) -> FolderRehash:
+            return FolderRehash(path, rehash(path, check_mode=check_mode))
+
+    elif method == "ctx_rehash":
+        if which is None or runner is None:
+            raise IcaClientError(
+                "rehash_keystore: method ctx_rehash needs which and runner"
+            )  # a caller's bug
+        find, run = which, runner
+
+        def one(path: str) -> FolderRehash:
+            tool = find_ctx_rehash(path, ctx_rehash_path, find)
+            result = rehash_with_ctx_rehash(path, tool=tool, runner=run, check_mode=check_mode)
+            return FolderRehash(path, result, None if check_mode else tool)
+
+    else:
+        raise IcaClientError(f"cannot rehash the keystore of ICAROOT {icaroot}: unknown method {method!r}")
+    folders, skipped = keystore_folders(icaroot)
+    done: list[FolderRehash] = []
+    for path in folders:
+        try:
+            done.append(one(path))
+        except IcaClientError as exc:
+            changed = [each.path for each in done if each.result.changed]
+            if not changed or check_mode:
+                raise
+            raise IcaClientError(
+                f"{exc.message} (the links of {', '.join(changed)} were changed before)", **exc.details
+            ) from exc
+    return done, skipped

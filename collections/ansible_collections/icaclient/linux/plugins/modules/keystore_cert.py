@@ -36,6 +36,11 @@ description:
     certificate (common among old roots) counts as a CA."
   - After a change the folder is rehashed (OpenSSL subject-hash links C(HHHHHHHH.N), as
     C(ctx_rehash) and C(openssl rehash) make them) unless O(rehash=false).
+  - "With O(certificates), one call adds and removes a list of certificates, roots and
+    intermediates mixed: every item is read, checked and planned (each against its folder as
+    the items before it leave it) before any file is written, so one bad item fails the call,
+    naming the item, and changes no file; the writes of all items are one change, rolled back
+    as a whole when one fails; each folder an item touches is rehashed once at the end."
 options:
   icaroot:
     description:
@@ -46,12 +51,14 @@ options:
     description:
       - V(root) for a trusted root (C(keystore/cacerts)), V(intermediate) for an
         intermediate CA (C(keystore/intcerts)).
+      - With O(certificates), the kind of an item that does not give its own.
     type: str
     choices: [root, intermediate]
     default: root
   state:
     description:
       - V(present) adds the certificate(s); V(absent) removes them.
+      - With O(certificates), the state of an item that does not give its own.
     type: str
     choices: [present, absent]
     default: present
@@ -60,10 +67,12 @@ options:
       - Path of the certificate file on the managed host (PEM, DER, PKCS#7 or a PEM bundle).
       - With O(state=absent), the certificate(s) in this file are removed from every
         single-certificate file that holds them.
+      - Mutually exclusive with O(certificates).
     type: path
   content:
     description:
       - The certificate(s) as PEM text, instead of O(src).
+      - Mutually exclusive with O(certificates).
     type: str
   name:
     description:
@@ -76,29 +85,80 @@ options:
         its fingerprint>) appended.
       - With O(state=absent), removes the files written under this name (or the file with
         exactly this name).
+      - Mutually exclusive with O(certificates).
     type: str
   fingerprint:
     description:
       - SHA-256 fingerprint (hexadecimal, colons optional).
       - With O(state=absent), removes the certificate with this fingerprint.
       - With O(state=present), pins the input, which must be exactly this one certificate.
+      - Mutually exclusive with O(certificates).
     type: str
+  certificates:
+    description:
+      - Certificates to add or remove in one call, in order, instead of O(src), O(content),
+        O(name) and O(fingerprint). Each item takes the options of one call; O(kind),
+        O(state) and O(expired) are the defaults of the items.
+      - An item with O(certificates[].state=present) needs O(certificates[].src) or
+        O(certificates[].content); one with O(certificates[].state=absent) needs any of
+        O(certificates[].src), O(certificates[].content), O(certificates[].name) or
+        O(certificates[].fingerprint).
+      - A later item sees the effect of the earlier ones (a certificate an earlier item adds
+        is V(present) for a later one; a later item can remove it again).
+      - An empty list changes nothing and rehashes nothing.
+    type: list
+    elements: dict
+    suboptions:
+      src:
+        description:
+          - As O(src), for this item.
+        type: path
+      content:
+        description:
+          - As O(content), for this item. Mutually exclusive with O(certificates[].src).
+        type: str
+      name:
+        description:
+          - As O(name), for this item.
+        type: str
+      fingerprint:
+        description:
+          - As O(fingerprint), for this item.
+        type: str
+      kind:
+        description:
+          - As O(kind), for this item. Defaults to O(kind).
+        type: str
+        choices: [root, intermediate]
+      state:
+        description:
+          - As O(state), for this item. Defaults to O(state).
+        type: str
+        choices: [present, absent]
+      expired:
+        description:
+          - As O(expired), for this item. Defaults to O(expired).
+        type: str
+        choices: [refuse, warn]
   rehash:
     description:
       - Rehash the folder afterwards, which also repairs its hash links when the certificate
         was already present. Set to V(false) when adding many certificates and rehash once
         with M(icaclient.linux.keystore_rehash).
+      - With O(certificates), every folder an item touches is rehashed once, after all items.
     type: bool
     default: true
   expired:
     description:
       - What to do with an expired certificate. V(refuse) fails; V(warn) adds it with a warning.
+      - With O(certificates), the policy of an item that does not give its own.
     type: str
     choices: [refuse, warn]
     default: refuse
 notes:
   - Supports check mode and diff mode. In check mode O(rehash) reports only changes to links
     that exist already; links for new files appear in RV(hash_links) after a real run.
+  - With O(certificates) the diff is a list, one entry per folder that changes.
   - Certificates are public; nothing here is secret.
 requirements:
   - cryptography
@@ -129,79 +189,98 @@ EXAMPLES = r"""
   icaclient.linux.keystore_cert:
     fingerprint: "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
     state: absent
+
+- name: Trust the new root and its issuing CA, retire the old root, in one call
+  icaclient.linux.keystore_cert:
+    certificates:
+      - src: /etc/pki/corp/corp-root-2026.pem
+        name: corp-root
+      - src: /etc/pki/corp/issuing-ca1.crt
+        kind: intermediate
+      - name: corp-root-2016
+        state: absent
+  register: keystore_cert_batch
 """
 
 RETURN = r"""
 kind:
   description: The kind of keystore folder worked on.
-  returned: always
+  returned: when O(certificates) is not used
   type: str
   sample: root
 folder:
   description: The keystore folder.
-  returned: always
+  returned: when O(certificates) is not used
   type: str
   sample: /opt/Citrix/ICAClient/keystore/cacerts
 subject:
   description: Subject (RFC 4514) of the first certificate handled; see RV(certificates) for bundles.
-  returned: always
+  returned: when O(certificates) is not used
   type: str
   sample: CN=Corp Root CA,O=Corp
 issuer:
   description: Issuer (RFC 4514) of the first certificate handled.
-  returned: always
+  returned: when O(certificates) is not used
   type: str
   sample: CN=Corp Root CA,O=Corp
 fingerprint:
   description: SHA-256 fingerprint (colon hex) of the first certificate handled.
-  returned: always
+  returned: when O(certificates) is not used
   type: str
   sample: "3B:0F:...:A1"
 not_after:
   description: End of validity (ISO 8601 UTC) of the first certificate handled.
-  returned: always
+  returned: when O(certificates) is not used
   type: str
   sample: "2036-01-01T00:00:00Z"
 key_type:
   description: Public key type of the first certificate handled.
-  returned: always
+  returned: when O(certificates) is not used
   type: str
   sample: RSA
 key_bits:
   description: Key size in bits of the first certificate handled.
-  returned: always
+  returned: when O(certificates) is not used
   type: int
   sample: 4096
 subject_hash:
   description: OpenSSL subject hash (C(openssl x509 -hash)) of the first certificate handled.
-  returned: always
+  returned: when O(certificates) is not used
   type: str
   sample: 1a2b3c4d
 hash_link:
   description: The first hash link pointing at a file of this certificate, if any.
-  returned: always
+  returned: when O(certificates) is not used
   type: str
   sample: 1a2b3c4d.0
 hash_links:
   description: Every hash link pointing at the files of the certificates handled.
-  returned: always
+  returned: when O(certificates) is not used
   type: list
   elements: str
   sample: [1a2b3c4d.0]
 paths:
   description: Files written (created or replaced); empty when nothing changed.
-  returned: always
+  returned: when O(certificates) is not used
   type: list
   elements: str
   sample: [/opt/Citrix/ICAClient/keystore/cacerts/corp-root.pem]
 removed:
   description: Files removed.
-  returned: always
+  returned: when O(certificates) is not used
   type: list
   elements: str
   sample: []
 certificates:
-  description: One entry per certificate handled.
+  description:
+    - Without O(certificates), one entry per certificate handled, with the fields below from
+      RV(certificates[].file) to RV(certificates[].hash_links).
+    - With O(certificates), one entry per item, in order, with the fields the call without
+      O(certificates) returns (RV(kind), RV(folder), RV(subject), RV(issuer), RV(fingerprint),
+      RV(not_after), RV(key_type), RV(key_bits), RV(subject_hash), RV(hash_link),
+      RV(hash_links), RV(paths), RV(removed), and its own C(certificates), one entry per
+      certificate as without O(certificates)), plus RV(certificates[].state) and
+      RV(certificates[].changed).
   returned: always
   type: list
   elements: dict
@@ -252,10 +331,23 @@ certificates:
       description: Hash links pointing at the file.
       type: list
       elements: str
+    state:
+      description: The item's state (with O(certificates)).
+      type: str
+      sample: present
+    changed:
+      description: Whether the item's files changed (would, in check mode); links are in RV(rehash).
+      type: bool
 rehash:
-  description: What the rehash did (C(changed), C(created), C(removed) links); null when not run.
+  description:
+    - Without O(certificates), what the rehash did (C(changed), C(created), C(removed) links);
+      null when not run.
+    - With O(certificates), one entry per folder an item touched, folder path to what its
+      rehash did (as above), or null when not run (O(rehash=false), or the folder does not
+      exist).
   returned: always
   type: dict
+  sample: {"/opt/Citrix/ICAClient/keystore/cacerts": {"changed": false, "created": [], "removed": []}}
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -265,7 +357,10 @@ from ansible_collections.icaclient.linux.plugins.module_utils._certs import (
     HAS_CRYPTOGRAPHY,
 )
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._keystore import ensure_certificate
+from ansible_collections.icaclient.linux.plugins.module_utils._keystore import (
+    ensure_certificate,
+    ensure_certificates,
+)
 
 
 def main():
@@ -278,13 +373,36 @@ def main():
             content=dict(type="str"),
             name=dict(type="str"),
             fingerprint=dict(type="str"),
+            certificates=dict(
+                type="list",
+                elements="dict",
+                options=dict(
+                    src=dict(type="path"),
+                    content=dict(type="str"),
+                    name=dict(type="str"),
+                    fingerprint=dict(type="str"),
+                    kind=dict(type="str", choices=["root", "intermediate"]),
+                    state=dict(type="str", choices=["present", "absent"]),
+                    expired=dict(type="str", choices=["refuse", "warn"]),
+                ),
+                mutually_exclusive=[("src", "content")],
+                # an item's state may come from the top-level state: present needs src or
+                # content, which ensure_certificates checks per item
+                required_one_of=[("src", "content", "name", "fingerprint")],
+            ),
             rehash=dict(type="bool", default=True),
             expired=dict(type="str", default="refuse", choices=["refuse", "warn"]),
         ),
-        mutually_exclusive=[("src", "content")],
+        mutually_exclusive=[
+            ("src", "content"),
+            ("certificates", "src"),
+            ("certificates", "content"),
+            ("certificates", "name"),
+            ("certificates", "fingerprint"),
+        ],
         required_if=[
-            ("state", "present", ("src", "content"), True),
-            ("state", "absent", ("src", "content", "name", "fingerprint"), True),
+            ("state", "present", ("src", "content", "certificates"), True),
+            ("state", "absent", ("src", "content", "name", "fingerprint", "certificates"), True),
         ],
         supports_check_mode=True,
     )
@@ -292,18 +410,29 @@ def main():
         module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
     params = module.params
     try:
-        result, _plan = ensure_certificate(
-            icaroot=params["icaroot"],
-            kind=params["kind"],
-            state=params["state"],
-            src=params["src"],
-            content=params["content"],
-            name=params["name"],
-            fingerprint=params["fingerprint"],
-            rehash=params["rehash"],
-            expired=params["expired"],
-            check_mode=module.check_mode,
-        )
+        if params["certificates"] is not None:
+            result = ensure_certificates(
+                icaroot=params["icaroot"],
+                certificates=params["certificates"],
+                kind=params["kind"],
+                state=params["state"],
+                expired=params["expired"],
+                rehash=params["rehash"],
+                check_mode=module.check_mode,
+            )
+        else:
+            result, _plan = ensure_certificate(
+                icaroot=params["icaroot"],
+                kind=params["kind"],
+                state=params["state"],
+                src=params["src"],
+                content=params["content"],
+                name=params["name"],
+                fingerprint=params["fingerprint"],
+                rehash=params["rehash"],
+                expired=params["expired"],
+                check_mode=module.check_mode,
+            )
     except IcaClientError as exc:
         module.fail_json(msg=exc.message, **exc.details)
     for warning in result.pop("warnings"):

@@ -48,13 +48,23 @@ description:
     a warning says so when they differ from the ones C(openssl rehash) makes. In check mode
     the tool is not run; the result says what O(method=builtin) would change.
   - A folder of thousands of files is read by up to four processes while CPUs are idle.
+  - With O(icaroot) instead of O(path), one call rehashes both keystore folders of the client,
+    C(<icaroot>/keystore/cacerts) then C(<icaroot>/keystore/intcerts), skipping one that does
+    not exist (a fresh install has no C(intcerts)); see RV(skipped_folders).
 options:
   path:
     description:
       - The keystore folder to rehash, for example C(<icaroot>/keystore/cacerts) or
         C(<icaroot>/keystore/intcerts). It must exist.
+      - Exactly one of O(path) and O(icaroot) is required.
     type: path
-    required: true
+  icaroot:
+    description:
+      - The client's installation folder (C(ICAROOT)); rehashes C(<icaroot>/keystore/cacerts)
+        and C(<icaroot>/keystore/intcerts), in that order, skipping a folder that does not
+        exist. C(<icaroot>) and C(<icaroot>/keystore) must exist.
+      - Exactly one of O(path) and O(icaroot) is required.
+    type: path
   method:
     description:
       - V(builtin) makes the links in Python, exactly as C(openssl rehash) does (see above).
@@ -65,11 +75,15 @@ options:
   ctx_rehash_path:
     description:
       - The C(ctx_rehash) to run with O(method=ctx_rehash).
-      - By default C(<icaroot>/util/ctx_rehash) for a folder C(<icaroot>/keystore/<name>),
-        else C(ctx_rehash) found in the E(PATH).
+      - By default C(<icaroot>/util/ctx_rehash) for a folder C(<icaroot>/keystore/<name>)
+        (with O(icaroot), C(<icaroot>/util/ctx_rehash)), else C(ctx_rehash) found in the
+        E(PATH). With O(icaroot) the tool runs once in each folder.
     type: path
 notes:
-  - Supports check mode and diff mode (the links before and after, one per line).
+  - Supports check mode and diff mode (the links before and after, one per line; with
+    O(icaroot) a list of diffs, one per folder rehashed).
+  - With O(icaroot), a folder is rehashed only after the one before it succeeded; when a later
+    folder fails, the error says which folders had already changed (their new links stay).
   - Each file skipped (bundle, DER, duplicate, not loadable) and each link left alone is
     named in a warning (the result's standard C(warnings)).
   - The folder must be writable only when a link has to change. An error (missing folder,
@@ -97,6 +111,11 @@ EXAMPLES = r"""
     path: /opt/Citrix/ICAClient/keystore/cacerts
   check_mode: true
   register: keystore_rehash_preview
+
+- name: Rehash both keystore folders (cacerts, and intcerts when it exists) in one call
+  icaclient.linux.keystore_rehash:
+    icaroot: /opt/Citrix/ICAClient
+  register: keystore_rehash_both
 """
 
 RETURN = r"""
@@ -110,27 +129,70 @@ links:
     - The hash links in the folder after the run (in check mode, after the run that would
       happen), link name to target. Links pointing outside the folder, left alone, are
       included.
-  returned: always
+  returned: when O(path) is given
   type: dict
   sample: {"3513523f.0": "corp-root.pem", "8deb7220.0": "gateway-ca.pem"}
 created:
   description: Links written, new or pointing at another file than before (would be, in check mode).
-  returned: always
+  returned: when O(path) is given
   type: list
   elements: str
   sample: ["8deb7220.0"]
 removed:
   description: Links deleted (would be, in check mode).
-  returned: always
+  returned: when O(path) is given
   type: list
   elements: str
   sample: ["5a1f2c3d.1"]
 cmd:
   description: The command run with O(method=ctx_rehash) (not in check mode).
-  returned: when O(method=ctx_rehash) and not in check mode
+  returned: when O(path) is given, O(method=ctx_rehash) and not in check mode
   type: list
   elements: str
   sample: ["/opt/Citrix/ICAClient/util/ctx_rehash"]
+folders:
+  description: One entry per folder rehashed, in order (C(cacerts), then C(intcerts)).
+  returned: when O(icaroot) is given
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The folder.
+      type: str
+      sample: /opt/Citrix/ICAClient/keystore/cacerts
+    changed:
+      description: Whether a link of the folder changed (would, in check mode).
+      type: bool
+    created:
+      description: As RV(created), for this folder.
+      type: list
+      elements: str
+    removed:
+      description: As RV(removed), for this folder.
+      type: list
+      elements: str
+    links:
+      description: As RV(links), for this folder.
+      type: dict
+    cmd:
+      description: As RV(cmd), for this folder.
+      returned: when O(method=ctx_rehash) and not in check mode
+      type: list
+      elements: str
+  sample:
+    - path: /opt/Citrix/ICAClient/keystore/cacerts
+      changed: false
+      created: []
+      removed: []
+      links: {"3513523f.0": "corp-root.pem"}
+skipped_folders:
+  description:
+    - Keystore folders not rehashed because they do not exist.
+    - Not called C(skipped), which would make Ansible report the whole task as skipped.
+  returned: when O(icaroot) is given
+  type: list
+  elements: str
+  sample: ["/opt/Citrix/ICAClient/keystore/intcerts"]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -140,20 +202,75 @@ from ansible_collections.icaclient.linux.plugins.module_utils._rehash import (
     find_ctx_rehash,
     format_links,
     rehash,
+    rehash_keystore,
     rehash_with_ctx_rehash,
 )
 from ansible_collections.icaclient.linux.plugins.module_utils._runner import module_runner
 
 
+def _links_diff(path, result):
+    return {
+        "before_header": f"{path} (hash links)",
+        "after_header": f"{path} (hash links)",
+        "before": format_links(result.previous_links),
+        "after": format_links(result.links),
+    }
+
+
+def _rehash_icaroot(module):
+    method = module.params["method"]
+    try:
+        done, skipped = rehash_keystore(
+            module.params["icaroot"],
+            method=method,
+            ctx_rehash_path=module.params["ctx_rehash_path"],
+            which=module.get_bin_path,
+            runner=module_runner(module),
+            check_mode=module.check_mode,
+        )
+    except IcaClientError as exc:
+        module.fail_json(msg=exc.message, **exc.details)
+    folders = []
+    for each in done:
+        for warning in each.result.warnings:
+            module.warn(warning)
+        entry = {
+            "path": each.path,
+            "changed": each.result.changed,
+            "created": each.result.created,
+            "removed": each.result.removed,
+            "links": each.result.links,
+        }
+        if each.tool is not None:
+            entry["cmd"] = [each.tool]
+        folders.append(entry)
+    extra = {}
+    if module._diff:
+        extra["diff"] = [_links_diff(each.path, each.result) for each in done]
+    module.exit_json(
+        changed=any(each.result.changed for each in done),
+        method=method,
+        folders=folders,
+        skipped_folders=skipped,
+        **extra,
+    )
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            path=dict(type="path", required=True),
+            path=dict(type="path"),
+            icaroot=dict(type="path"),
             method=dict(type="str", default="builtin", choices=["builtin", "ctx_rehash"]),
             ctx_rehash_path=dict(type="path"),
         ),
+        mutually_exclusive=[("path", "icaroot")],
+        required_one_of=[("path", "icaroot")],
         supports_check_mode=True,
     )
+    if module.params["icaroot"] is not None:
+        _rehash_icaroot(module)
+        return
     path = module.params["path"]
     method = module.params["method"]
     extra = {}
@@ -172,12 +289,7 @@ def main():
     for warning in result.warnings:
         module.warn(warning)
     if module._diff:
-        extra["diff"] = {
-            "before_header": f"{path} (hash links)",
-            "after_header": f"{path} (hash links)",
-            "before": format_links(result.previous_links),
-            "after": format_links(result.links),
-        }
+        extra["diff"] = _links_diff(path, result)
     module.exit_json(
         changed=result.changed,
         method=method,
