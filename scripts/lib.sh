@@ -57,3 +57,23 @@ ensure_venv() {
         echo "$want" >"$stamp"
     fi
 }
+
+ensure_managed_python() {
+    # The oldest Python a managed host may have (EL 9: 3.9), from the machine's pyenv, with the
+    # collection's requirements, in .cache/managed-python3.9; ICACLIENT_MANAGED_PYTHON names its
+    # interpreter for the tests that run the modules with it. Without a pyenv 3.9 those tests
+    # say so.
+    local base venv="$ROOT/.cache/managed-python3.9"
+    base=$(ls -d "$HOME"/.pyenv/versions/3.9*/bin/python3 2>/dev/null | sort -V | tail -n 1 || true)
+    if [ -z "$base" ]; then
+        say "no Python 3.9 here (pyenv): the managed-host Python 3.9 test will be skipped"
+        return 0
+    fi
+    if ! "$venv/bin/python" -c 'import cryptography, spnego' 2>/dev/null; then
+        say "preparing a Python 3.9 managed-host interpreter in $venv"
+        rm -rf "$venv"
+        "$base" -m venv "$venv"
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
+    fi
+    export ICACLIENT_MANAGED_PYTHON="$venv/bin/python"
+}

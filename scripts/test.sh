@@ -8,6 +8,7 @@ cd "$ROOT"
 
 ensure_apt $(grep -v '^#' "$ROOT/scripts/apt-test.txt")
 ensure_venv test
+ensure_managed_python
 
 say "ruff"
 ruff check .

@@ -50,10 +50,10 @@ def _recap_changed(text: str) -> int:
     return int(match.group(1))
 
 
-def _main(sandbox: Path, report_dir: Path) -> Run:
+def _main(sandbox: Path, report_dir: Path, *args: str) -> Run:
     env = dict(os.environ, ICACLIENT_SANDBOX=str(sandbox), ICACLIENT_REPORT_DIR=str(report_dir))
     proc = subprocess.run(
-        [str(MAIN)],
+        [str(MAIN), *args],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -85,8 +85,7 @@ def _checks(run: Run) -> dict[str, dict]:
     return {check["id"]: check for check in host["checks"]}
 
 
-def test_the_main_job_reports_the_three_gateways_as_the_client_would(runs):
-    sandbox, first, second = runs
+def _assert_the_three_gateways_reported(sandbox: Path, first: Run, second: Run) -> None:
     gateways = _gateways(sandbox)
     for run in (first, second):
         for name in ("report.html", "junit.xml", "report.json"):
@@ -115,6 +114,10 @@ def test_the_main_job_reports_the_three_gateways_as_the_client_would(runs):
         gateways["untrusted"]["url"]: "client_error_61",
         gateways["tls10"]["url"]: "client_error_47",
     }
+
+
+def test_the_main_job_reports_the_three_gateways_as_the_client_would(runs):
+    _assert_the_three_gateways_reported(*runs)
 
 
 def test_the_second_provisioning_run_changes_nothing(runs):
@@ -243,3 +246,41 @@ def test_compliance_collects_every_failure_then_fails_the_run(runs, tmp_path):
     for gateway in _gateways(sandbox).values():
         probe = endpoint[f"probe:{gateway['url']}"]
         assert (probe["status"], probe["client_error"]) == ("fail", "connect"), probe
+
+
+def _managed_python() -> str:
+    """The oldest Python a managed host may have (EL 9's 3.9), as scripts/test.sh prepares it
+    (ICACLIENT_MANAGED_PYTHON: a 3.9 virtual environment with requirements.txt)."""
+    python = os.environ.get("ICACLIENT_MANAGED_PYTHON")
+    if not python:
+        if not list(Path.home().glob(".pyenv/versions/3.9*/bin/python3")):
+            pytest.skip(
+                "no Python 3.9 on this machine (pyenv ~/.pyenv/versions/3.9*): the managed-host run needs one"
+            )
+        pytest.fail(
+            "ICACLIENT_MANAGED_PYTHON is not set: run the tests through scripts/test.sh, which prepares it"
+        )
+    return python
+
+
+def test_the_main_job_with_python_3_9_on_the_endpoint(tmp_path):
+    """Every module of the main job (keystore, config, stores, the smart card check, the audit,
+    the probes, the report) run by Python 3.9 on the endpoint, the oldest a managed host may have:
+    the same verdicts, and the second provisioning changes nothing."""
+    python = _managed_python()
+    version = subprocess.run(
+        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert version == "3.9"
+    sandbox = tmp_path / "sandbox"
+    interpreter = f"ansible_python_interpreter={python}"
+    first = _main(sandbox, tmp_path / "run1", "-e", interpreter)
+    assert first.rc == 0, first.out[-6000:]
+    second = _main(sandbox, tmp_path / "run2", "-e", interpreter)
+    assert second.rc == 0, second.out[-6000:]
+    _assert_the_three_gateways_reported(sandbox, first, second)
+    assert _recap_changed(first.section("provisioning the endpoint")) > 0
+    assert _recap_changed(second.section("provisioning the endpoint")) == 0
