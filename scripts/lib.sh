@@ -77,3 +77,24 @@ ensure_managed_python() {
     fi
     export ICACLIENT_MANAGED_PYTHON="$venv/bin/python"
 }
+
+ensure_newest_controller() {
+    # The newest ansible-core the collection supports (2.20, which needs Python 3.12), from the
+    # machine's pyenv, in .cache/controller-ansible-2.20; ICACLIENT_NEWEST_ANSIBLE_BIN names its
+    # bin folder for the test that runs the playbooks with it. Without a pyenv 3.12 that test
+    # says so.
+    local base venv="$ROOT/.cache/controller-ansible-2.20"
+    base=$(ls -d "$HOME"/.pyenv/versions/3.12*/bin/python3 2>/dev/null | sort -V | tail -n 1 || true)
+    if [ -z "$base" ]; then
+        say "no Python 3.12 here (pyenv): the ansible-core 2.20 test will be skipped"
+        return 0
+    fi
+    if ! "$venv/bin/ansible-playbook" --version 2>/dev/null | grep -q 'core 2\.20\.'; then
+        say "preparing an ansible-core 2.20 controller in $venv"
+        rm -rf "$venv"
+        "$base" -m venv "$venv"
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check "ansible-core>=2.20,<2.21" \
+            -r "$ROOT/requirements.txt"
+    fi
+    export ICACLIENT_NEWEST_ANSIBLE_BIN="$venv/bin"
+}

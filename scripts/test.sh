@@ -9,6 +9,7 @@ cd "$ROOT"
 ensure_apt $(grep -v '^#' "$ROOT/scripts/apt-test.txt")
 ensure_venv test
 ensure_managed_python
+ensure_newest_controller
 
 say "ruff"
 ruff check .
