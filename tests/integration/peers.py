@@ -1,6 +1,6 @@
 """Real network peers on loopback for the prober's tests and bench.
 
-- :class:`TestPki`: a test CA hierarchy (made with ``cryptography``), server
+- :class:`TestPki`: a test CA hierarchy (made with tests/pki_build.py), server
   certificates for every trust case, and keystores laid out like
   ``$ICAROOT/keystore`` (hash links made by the system's ``openssl rehash``).
 - :class:`TlsServer` (from ``scripts/loopback_tls.py``, shared with the demo gateways): a
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import ipaddress
 import os
 import pwd
 import shutil
@@ -26,14 +25,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
+from pki_build import Issued, cached_key, issue, key_pem, make_key
 
 ROOT = Path(__file__).resolve().parents[2]
 # The TLS server and the port helpers live in scripts/loopback_tls.py: the main job's demo
@@ -51,7 +49,6 @@ from loopback_tls import (  # noqa: E402 - re-exported: the tests and bench impo
     TlsServer as TlsServer,
 )
 
-CACHE = ROOT / ".cache" / "test-peers"
 # Binary -> Debian package that ships it.
 PACKAGES = {
     "openssl": "openssl",
@@ -98,102 +95,10 @@ def require_binary(name: str) -> str:
 # PKI
 
 
-@dataclass
-class Issued:
-    cert: x509.Certificate
-    key: object
-
-    @property
-    def pem(self) -> bytes:
-        return self.cert.public_bytes(serialization.Encoding.PEM)
-
-    @property
-    def der(self) -> bytes:
-        return self.cert.public_bytes(serialization.Encoding.DER)
-
-    @property
-    def key_pem(self) -> bytes:
-        return self.key.private_bytes(  # type: ignore[attr-defined]
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-
-
-def cached_rsa_key(name: str, bits: int) -> rsa.RSAPrivateKey:
-    """An RSA key generated once and kept under .cache (8192-bit keys take seconds)."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"{name}-rsa{bits}.key"
-    if path.exists():
-        return serialization.load_pem_private_key(path.read_bytes(), password=None)  # type: ignore[return-value]
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    os.replace(tmp, path)
-    return key
-
-
-def _name(cn: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "icaprobe tests"),
-            x509.NameAttribute(NameOID.COMMON_NAME, cn),
-        ]
-    )
-
-
-def issue(
-    cn: str,
-    *,
-    key: object,
-    issuer: Optional[Issued],
-    ca: bool,
-    sans: tuple[str, ...] = (),
-    not_before: Optional[datetime.datetime] = None,
-    not_after: Optional[datetime.datetime] = None,
-) -> Issued:
-    now = datetime.datetime.now(datetime.timezone.utc)
-    public = key.public_key()  # type: ignore[attr-defined]
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(cn))
-        .issuer_name(issuer.cert.subject if issuer else _name(cn))
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before or now - datetime.timedelta(days=1))
-        .not_valid_after(not_after or now + datetime.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-    )
-    if issuer is not None:
-        builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),  # type: ignore[attr-defined]
-            critical=False,
-        )
-    if ca:
-        builder = builder.add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )
-    else:
-        builder = builder.add_extension(
-            x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True
-        )
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
-    if sans:
-        names: list[x509.GeneralName] = []
-        for san in sans:
-            try:
-                names.append(x509.IPAddress(ipaddress.ip_address(san)))
-            except ValueError:
-                names.append(x509.DNSName(san))
-        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
-    signer = issuer.key if issuer else key
-    cert = builder.sign(signer, hashes.SHA256())  # type: ignore[arg-type]
-    return Issued(cert, key)
+def _issue(cn: str, **options: Any) -> Issued:
+    """A prober test certificate: ``O=icaprobe tests`` (the verdicts the tests read quote the
+    subject), valid for a year unless told otherwise (test_probe_tls reads ``days_left``)."""
+    return issue(cn, organization="icaprobe tests", days=365, **options)
 
 
 LOCAL_NAMES = ("localhost", LOOPBACK)
@@ -208,29 +113,22 @@ class TestPki:
         self.dir = directory
         directory.mkdir(parents=True, exist_ok=True)
         now = datetime.datetime.now(datetime.timezone.utc)
-        ca_key = cached_rsa_key("ca", 2048)
-        leaf_key = cached_rsa_key("leaf", 2048)
-        self.root = issue("ICA Test Root", key=ca_key, issuer=None, ca=True)
-        self.intermediate = issue(
-            "ICA Test Intermediate", key=cached_rsa_key("int", 2048), issuer=self.root, ca=True
+        leaf_key = cached_key("rsa2048", "leaf")
+        self.root = _issue("ICA Test Root", key=cached_key("rsa2048", "ca"))
+        self.intermediate = _issue(
+            "ICA Test Intermediate", key=cached_key("rsa2048", "int"), issuer=self.root
         )
-        self.other_root = issue(
-            "Untrusted Test Root", key=cached_rsa_key("other", 2048), issuer=None, ca=True
+        self.other_root = _issue("Untrusted Test Root", key=cached_key("rsa2048", "other"))
+        self.orphan_root = _issue("Orphan Test Root", key=cached_key("rsa2048", "orphan"))
+        self.orphan_int = _issue(
+            "Orphan Test Intermediate", key=cached_key("rsa2048", "orphanint"), issuer=self.orphan_root
         )
-        self.orphan_root = issue("Orphan Test Root", key=cached_rsa_key("orphan", 2048), issuer=None, ca=True)
-        self.orphan_int = issue(
-            "Orphan Test Intermediate",
-            key=cached_rsa_key("orphanint", 2048),
-            issuer=self.orphan_root,
-            ca=True,
-        )
-        self.unlinked_root = issue(
-            "Unlinked Test Root", key=cached_rsa_key("unlinked", 2048), issuer=None, ca=True
-        )
+        self.unlinked_root = _issue("Unlinked Test Root", key=cached_key("rsa2048", "unlinked"))
 
-        def leaf(cn: str, issuer: Issued, **kwargs: object) -> Issued:
+        def leaf(cn: str, issuer: Issued, **kwargs: Any) -> Issued:
             kwargs.setdefault("sans", LOCAL_NAMES)
-            return issue(cn, key=kwargs.pop("key", leaf_key), issuer=issuer, ca=False, **kwargs)  # type: ignore[arg-type]
+            kwargs.setdefault("key", leaf_key)
+            return _issue(cn, issuer=issuer, ca=False, **kwargs)
 
         self.leaf = leaf("localhost", self.intermediate)
         bad = bytearray(self.leaf.der)
@@ -274,10 +172,10 @@ class TestPki:
         )
         self._server(
             "self_signed",
-            [issue("localhost", key=leaf_key, issuer=None, ca=False, sans=LOCAL_NAMES).pem],
+            [_issue("localhost", key=leaf_key, ca=False, sans=LOCAL_NAMES).pem],
             leaf_key,
         )
-        big_key = cached_rsa_key("big", 8192)
+        big_key = cached_key("rsa8192")  # the keystore tests' 8192-bit key: one slow key to make
         self._server(
             "big_key", [leaf("localhost", self.intermediate, key=big_key).pem, self.intermediate.pem], big_key
         )
@@ -288,10 +186,8 @@ class TestPki:
             [bad_sig.public_bytes(serialization.Encoding.PEM), self.intermediate.pem],
             leaf_key,
         )
-        filler_key = ec.generate_private_key(ec.SECP256R1())
-        filler = [
-            issue(f"Filler {n:04d} " + "x" * 40, key=filler_key, issuer=None, ca=True).pem for n in range(400)
-        ]
+        filler_key = make_key("ec")
+        filler = [_issue(f"Filler {n:04d} " + "x" * 40, key=filler_key).pem for n in range(400)]
         self._server("huge_chain", [self.leaf.pem, self.intermediate.pem, *filler], leaf_key)
 
         # Keystores laid out like $ICAROOT/keystore.
@@ -310,7 +206,7 @@ class TestPki:
         chain = folder / f"{name}.pem"
         chain.write_bytes(b"".join(pems))
         key_path = folder / f"{name}.key"
-        key_path.write_bytes(Issued(None, key).key_pem)  # type: ignore[arg-type]
+        key_path.write_bytes(key_pem(key))
         key_path.chmod(0o600)
         self.servers[name] = ServerCert(str(chain), str(key_path))
 

@@ -14,7 +14,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from ini_playbook import run_tasks
+from ansible_run import run_tasks
 
 MODULE = "icaclient.linux.client_ini"
 

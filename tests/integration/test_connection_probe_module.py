@@ -7,16 +7,14 @@ proxy's access log confirms the path. Every fail_json path has a case.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
-from ansible_run import REPO, VENV_BIN, ansible_env, run_module
+from ansible_run import VENV_BIN, run_module
 from integration.peers import BASIC_PASSWORD, BASIC_USER, LOOPBACK
 from keystore_sandbox import python_without_cryptography
 
@@ -148,33 +146,6 @@ def test_an_explicit_proxy_and_window_override_the_configuration(
     assert f"{LOOPBACK}.{port}" in dante.log()
 
 
-def run_on_interpreter(args: dict, python: Path) -> dict:
-    """Like run_module, on another interpreter: the implicit localhost pins its own Python as a
-    host variable, which only an extra var overrides."""
-    proc = subprocess.run(
-        [
-            str(VENV_BIN / "ansible"),
-            "localhost",
-            "-m",
-            "icaclient.linux.connection_probe",
-            "-a",
-            json.dumps(args),
-            "-e",
-            json.dumps({"ansible_python_interpreter": str(python)}),
-        ],
-        cwd=REPO,
-        env=ansible_env({"ANSIBLE_STDOUT_CALLBACK": "minimal"}),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    marker = proc.stdout.find(" => {")
-    assert marker >= 0, proc.stdout + proc.stderr
-    result, _ = json.JSONDecoder().raw_decode(proc.stdout[marker + 4 :])
-    result.setdefault("failed", "FAILED" in proc.stdout[:marker])
-    return result
-
-
 def _python_without_spnego(tmp_path: Path) -> Path:
     """The project's Python, on which ``import spnego`` fails (a host without pyspnego)."""
     shim = tmp_path / "shim"
@@ -220,6 +191,6 @@ def test_every_failure_is_a_clear_message(case: str, probe_keystore: Path, tmp_p
     elif case == "no_cryptography":
         python = python_without_cryptography()
         expected = "Failed to import the required Python library (cryptography)"
-    result = run_module("connection_probe", args) if python is None else run_on_interpreter(args, python)
+    result = run_module("connection_probe", args, python=python)
     assert result["failed"] is True
     assert expected in result["msg"], result["msg"]

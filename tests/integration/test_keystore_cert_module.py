@@ -18,7 +18,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ansible_run import run_module
+from ansible_run import run_module, run_playbook
 from keystore_sandbox import (
     openssl_hash,
     openssl_verify,
@@ -26,7 +26,6 @@ from keystore_sandbox import (
     read_only,
     snapshot,
 )
-from playbook_run import run_playbook
 
 
 def _cacerts(icaroot: Path) -> Path:

@@ -13,9 +13,8 @@ import os
 import subprocess
 
 import pytest
-from ansible_run import run_module
+from ansible_run import run_module, run_playbook
 from keystore_sandbox import openssl_hash, openssl_verify, python_without_cryptography, snapshot
-from playbook_run import run_playbook
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ into the first. A missing component FAILS the tests, naming the package to insta
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 import shutil
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ansible_run import REPO, VENV_BIN, ansible_env, run_module
+from ansible_run import run_module
 
 from ansible_collections.icaclient.linux.plugins.module_utils._pcsc import query_pcscd
 
@@ -290,45 +289,15 @@ def bare_python(tmp_path_factory) -> Path:
     return python
 
 
-def run_with(python: Path, args: dict) -> dict:
-    """pcsc_info through ``ansible`` with another interpreter on the managed side.
-
-    The implicit localhost pins the controller's Python, so the interpreter is given as
-    an inventory variable on the command line.
-    """
-    proc = subprocess.run(
-        [
-            str(VENV_BIN / "ansible"),
-            "localhost",
-            "-m",
-            "icaclient.linux.pcsc_info",
-            "-a",
-            json.dumps(args),
-            "-e",
-            f"ansible_python_interpreter={python}",
-        ],
-        cwd=REPO,
-        env=ansible_env({"ANSIBLE_STDOUT_CALLBACK": "minimal"}),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    marker = proc.stdout.find(" => {")
-    assert marker >= 0, proc.stdout + proc.stderr
-    result, _ = json.JSONDecoder().raw_decode(proc.stdout[marker + 4 :])
-    result.setdefault("failed", "FAILED" in proc.stdout[:marker])
-    return result
-
-
 def test_without_pyscard_the_module_names_the_missing_library(lab, icaroot, bare_python):
-    result = run_with(bare_python, {"icaroot": str(icaroot)})
+    result = run_module("pcsc_info", {"icaroot": str(icaroot)}, python=bare_python)
     assert result["failed"] is True
     assert "pyscard" in result["msg"]
     assert "Failed to import the required Python library" in result["msg"]
 
 
 def test_without_pyscard_packages_and_libraries_are_still_reported(lab, icaroot, bare_python):
-    result = run_with(bare_python, {"icaroot": str(icaroot), "query_pcscd": False})
+    result = run_module("pcsc_info", {"icaroot": str(icaroot), "query_pcscd": False}, python=bare_python)
     assert not result["failed"], result
     assert result["pcscd"] is None
     dpkg = subprocess.run(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from integration.peers import (
     NTLM_USER,
     SOCKS_PASSWORD,
     SOCKS_USER,
+    Squid,
     free_port,
 )
 
@@ -37,10 +40,10 @@ def probe(target: str, keystore: Path, proxy: str, **kw) -> ProbeResult:
     return probe_all([parse_target(target)], options=options)[0]
 
 
-def assert_no_secret(result: ProbeResult, *secrets: str) -> None:
-    text = repr(result.as_dict())
-    for secret in secrets:
-        assert secret not in text
+def assert_no_password(result: ProbeResult, options: dict) -> None:
+    """The proxy password the probe was given appears nowhere in its verdict."""
+    if "proxy_password" in options:
+        assert options["proxy_password"] not in repr(result.as_dict())
 
 
 def wait_for(read, pattern: str) -> str:
@@ -53,116 +56,134 @@ def wait_for(read, pattern: str) -> str:
         time.sleep(0.05)
 
 
-def test_http_connect_without_auth(squid_open, probe_servers: dict, probe_keystore: Path) -> None:
-    port = probe_servers["trusted"].port
-    result = probe(f"localhost:{port}", probe_keystore, f"http://{LOOPBACK}:{squid_open.port}")
-    assert result.ok, result.message
-    assert result.tls_versions_accepted == ["1.2", "1.3"]
-    assert "through the HTTP CONNECT proxy" in result.message
-    log = wait_for(squid_open.access_log, rf"TCP_TUNNEL/200 .* CONNECT localhost:{port} ")
-    assert re.search(rf"TCP_TUNNEL/200 .* CONNECT localhost:{port} ", log), log
+@dataclass(frozen=True)
+class Proxy:
+    """A running proxy: its URL (without credentials, as verdicts report it), how verdicts name
+    it, and the log that shows its tunnels."""
+
+    url: str
+    name: str
+    log: Callable[[], str]
 
 
-def test_http_connect_with_basic_auth(squid_basic, probe_servers: dict, probe_keystore: Path) -> None:
-    port = probe_servers["v1.2"].port
-    result = probe(
-        f"localhost:{port}",
-        probe_keystore,
-        f"http://{LOOPBACK}:{squid_basic.port}",
-        proxy_username=BASIC_USER,
-        proxy_password=BASIC_PASSWORD,
-        proxy_auth="basic",
-    )
-    assert result.ok, result.message
-    assert result.tls_versions_accepted == ["1.2"]
-    assert_no_secret(result, BASIC_PASSWORD)
-    log = wait_for(squid_basic.access_log, rf"CONNECT localhost:{port} {BASIC_USER} ")
-    assert re.search(rf"TCP_TUNNEL/200 .* CONNECT localhost:{port} {BASIC_USER} ", log), log
+@pytest.fixture
+def proxy(request: pytest.FixtureRequest) -> Proxy:
+    """The proxy a test names as ``(scheme, daemon fixture)`` by indirect parametrization; only
+    that daemon's session fixture is started."""
+    scheme, fixture = request.param
+    daemon = request.getfixturevalue(fixture)
+    kind = "HTTP CONNECT" if scheme == "http" else scheme.upper()
+    log = daemon.access_log if isinstance(daemon, Squid) else daemon.log
+    return Proxy(f"{scheme}://{LOOPBACK}:{daemon.port}", f"{kind} proxy {LOOPBACK}:{daemon.port}", log)
 
 
-def test_auto_auth_answers_a_basic_only_proxy_with_basic(
-    squid_basic, probe_servers: dict, probe_keystore: Path
+BASIC = {"proxy_username": BASIC_USER, "proxy_password": BASIC_PASSWORD}
+NTLM = {"proxy_username": NTLM_USER, "proxy_password": NTLM_PASSWORD}
+SOCKS = {"proxy_username": SOCKS_USER, "proxy_password": SOCKS_PASSWORD}
+# The log lines that show a tunnel to the server's port ({port}).
+SQUID_LOG = r"TCP_TUNNEL/200 .* CONNECT localhost:{port} "
+DANTE_LOG = rf"pass\(\d+\): tcp/connect \[: .* -> .*{LOOPBACK}\.{{port}}"
+# The user squid logs comes from the NTLM type 3 message, so only a complete NTLM exchange puts
+# one there. ntlm_fake_auth reads the domain and user as 8-bit strings while NTLM sends them in
+# UTF-16LE, so it stops at the first NUL byte: CORP\ntlmuser is logged as C\n (escaped C\\n).
+SQUID_NTLM_LOG = SQUID_LOG + r"C\\\\n "
+# id: (proxy, the server behind it, the TLS versions the probe must find, probe options, log line)
+TUNNELS = {
+    "http": (("http", "squid_open"), "trusted", ["1.2", "1.3"], {}, SQUID_LOG),
+    "http-basic": (
+        ("http", "squid_basic"),
+        "v1.2",
+        ["1.2"],
+        {**BASIC, "proxy_auth": "basic"},
+        SQUID_LOG + BASIC_USER + " ",
+    ),
+    # auto answers a Basic-only proxy with Basic.
+    "http-auto-basic": (("http", "squid_basic"), "v1.1", ["1.1"], BASIC, SQUID_LOG + BASIC_USER + " "),
+    "http-ntlm": (("http", "squid_ntlm"), "v1.0", ["1.0"], {**NTLM, "proxy_auth": "ntlm"}, SQUID_NTLM_LOG),
+    "http-auto-ntlm": (
+        ("http", "squid_ntlm"),
+        "v1.0",
+        ["1.0"],
+        {**NTLM, "proxy_auth": "auto"},
+        SQUID_NTLM_LOG,
+    ),
+    "socks4": (("socks4", "dante"), "v1.2-1.3", ["1.2", "1.3"], {"max_tls": "1.3"}, DANTE_LOG),
+    "socks5": (("socks5", "dante"), "v1.2-1.3", ["1.2", "1.3"], {"max_tls": "1.3"}, DANTE_LOG),
+    "socks5-password": (
+        ("socks5", "microsocks"),
+        "trusted",
+        ["1.2", "1.3"],
+        SOCKS,
+        r"connected to localhost:{port}",
+    ),
+}
+# id: (proxy, probe options, what the verdict says)
+REFUSALS = {
+    "http-basic-wrong-password": (
+        ("http", "squid_basic"),
+        {**BASIC, "proxy_password": "Wrong-pw-0e0e", "proxy_auth": "basic"},
+        f"rejected the Basic credentials of user {BASIC_USER}",
+    ),
+    "http-basic-no-credentials": (
+        ("http", "squid_basic"),
+        {},
+        "requires authentication (Basic) and no proxy credentials were given",
+    ),
+    "socks5-no-credentials": (
+        ("socks5", "microsocks"),
+        {},
+        "requires authentication and no proxy credentials were given",
+    ),
+    "socks5-wrong-password": (
+        ("socks5", "microsocks"),
+        {**SOCKS, "proxy_password": "Wrong-pw-51aa"},
+        "rejected the username and password",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("proxy", "server", "versions", "options", "logged"),
+    list(TUNNELS.values()),
+    ids=list(TUNNELS),
+    indirect=["proxy"],
+)
+def test_the_probe_goes_through_the_proxy_and_its_log_shows_the_tunnel(
+    proxy: Proxy,
+    probe_servers: dict,
+    probe_keystore: Path,
+    server: str,
+    versions: list,
+    options: dict,
+    logged: str,
 ) -> None:
-    port = probe_servers["v1.1"].port
-    result = probe(
-        f"localhost:{port}",
-        probe_keystore,
-        f"http://{LOOPBACK}:{squid_basic.port}",
-        proxy_username=BASIC_USER,
-        proxy_password=BASIC_PASSWORD,
-    )
+    port = probe_servers[server].port
+    result = probe(f"localhost:{port}", probe_keystore, proxy.url, **options)
     assert result.ok, result.message
-    log = wait_for(squid_basic.access_log, rf"CONNECT localhost:{port} {BASIC_USER} ")
-    assert re.search(rf"TCP_TUNNEL/200 .* CONNECT localhost:{port} {BASIC_USER} ", log), log
+    assert result.tls_versions_accepted == versions
+    assert (result.path, f"through the {proxy.name}" in result.message) == (proxy.url, True), result.message
+    assert_no_password(result, options)
+    pattern = logged.format(port=port)
+    log = wait_for(proxy.log, pattern)
+    assert re.search(pattern, log), log
 
 
-def test_wrong_basic_password_is_a_proxy_auth_failure(
-    squid_basic, probe_servers: dict, probe_keystore: Path
+@pytest.mark.parametrize(
+    ("proxy", "options", "words"), list(REFUSALS.values()), ids=list(REFUSALS), indirect=["proxy"]
+)
+def test_credentials_the_proxy_refuses_are_a_proxy_auth_failure(
+    proxy: Proxy, probe_servers: dict, probe_keystore: Path, options: dict, words: str
 ) -> None:
-    wrong = "Wrong-pw-0e0e"
-    result = probe(
-        f"localhost:{probe_servers['trusted'].port}",
-        probe_keystore,
-        f"http://{LOOPBACK}:{squid_basic.port}",
-        proxy_username=BASIC_USER,
-        proxy_password=wrong,
-        proxy_auth="basic",
-    )
+    result = probe(f"localhost:{probe_servers['trusted'].port}", probe_keystore, proxy.url, **options)
     assert (result.ok, result.client_error) == (False, "proxy_auth")
-    assert f"rejected the Basic credentials of user {BASIC_USER}" in result.message
-    assert_no_secret(result, wrong)
-
-
-def test_an_authenticating_proxy_without_credentials(
-    squid_basic, probe_servers: dict, probe_keystore: Path
-) -> None:
-    result = probe(
-        f"localhost:{probe_servers['trusted'].port}", probe_keystore, f"http://{LOOPBACK}:{squid_basic.port}"
-    )
-    assert (result.ok, result.client_error) == (False, "proxy_auth")
-    assert "requires authentication (Basic) and no proxy credentials were given" in result.message
-
-
-@pytest.mark.parametrize("proxy_auth", ["ntlm", "auto"])
-def test_http_connect_with_ntlm(
-    squid_ntlm, probe_servers: dict, probe_keystore: Path, proxy_auth: str
-) -> None:
-    port = probe_servers["v1.0"].port
-    result = probe(
-        f"localhost:{port}",
-        probe_keystore,
-        f"http://{LOOPBACK}:{squid_ntlm.port}",
-        proxy_username=NTLM_USER,
-        proxy_password=NTLM_PASSWORD,
-        proxy_auth=proxy_auth,
-    )
-    assert result.ok, result.message
-    assert result.tls_versions_accepted == ["1.0"]
-    assert_no_secret(result, NTLM_PASSWORD)
-    # The user squid logs comes from the NTLM type 3 message, so only a complete NTLM exchange puts
-    # one there. ntlm_fake_auth reads the domain and user as 8-bit strings while NTLM sends them in
-    # UTF-16LE, so it stops at the first NUL byte: CORP\ntlmuser is logged as C\n (escaped C\\n).
-    expected = rf"TCP_TUNNEL/200 .* CONNECT localhost:{port} C\\\\n "
-    log = wait_for(squid_ntlm.access_log, expected)
-    assert re.search(expected, log), log
+    assert words in result.message
+    assert_no_password(result, options)
 
 
 def test_a_target_the_http_proxy_cannot_reach(squid_open, probe_keystore: Path) -> None:
     result = probe(f"{LOOPBACK}:{free_port()}", probe_keystore, f"http://{LOOPBACK}:{squid_open.port}")
     assert (result.ok, result.client_error) == (False, "connect")
     assert "answered 503" in result.message
-
-
-@pytest.mark.parametrize("version", ["socks4", "socks5"])
-def test_socks_without_auth(dante, probe_servers: dict, probe_keystore: Path, version: str) -> None:
-    port = probe_servers["v1.2-1.3"].port
-    result = probe(f"localhost:{port}", probe_keystore, f"{version}://{LOOPBACK}:{dante.port}", max_tls="1.3")
-    assert result.ok, result.message
-    assert result.tls_versions_accepted == ["1.2", "1.3"]
-    assert f"through the {version.upper()} proxy" in result.message
-    assert result.path == f"{version}://{LOOPBACK}:{dante.port}"
-    log = wait_for(dante.log, rf"pass\(\d+\): tcp/connect \[: .* -> .*{LOOPBACK}\.{port}")
-    assert re.search(rf"pass\(\d+\): tcp/connect \[: .* -> .*{LOOPBACK}\.{port}", log), log
 
 
 def test_socks_rules_and_refusals(dante, probe_keystore: Path) -> None:
@@ -172,42 +193,6 @@ def test_socks_rules_and_refusals(dante, probe_keystore: Path) -> None:
     assert refused.client_error == "connect"
     rejected4 = probe(f"{LOOPBACK}:1", probe_keystore, f"socks4://{LOOPBACK}:{dante.port}")
     assert rejected4.client_error == "proxy"
-
-
-def test_socks5_with_username_and_password(microsocks, probe_servers: dict, probe_keystore: Path) -> None:
-    port = probe_servers["trusted"].port
-    result = probe(
-        f"localhost:{port}",
-        probe_keystore,
-        f"socks5://{LOOPBACK}:{microsocks.port}",
-        proxy_username=SOCKS_USER,
-        proxy_password=SOCKS_PASSWORD,
-    )
-    assert result.ok, result.message
-    assert_no_secret(result, SOCKS_PASSWORD)
-    log = wait_for(microsocks.log, rf"connected to localhost:{port}")
-    assert f"connected to localhost:{port}" in log
-
-
-@pytest.mark.parametrize(
-    ("user", "password", "words"),
-    [
-        (None, None, "requires authentication and no proxy credentials were given"),
-        (SOCKS_USER, "Wrong-pw-51aa", "rejected the username and password"),
-    ],
-)
-def test_socks5_auth_failures(microsocks, probe_keystore: Path, user, password, words: str) -> None:
-    result = probe(
-        f"{LOOPBACK}:443",
-        probe_keystore,
-        f"socks5://{LOOPBACK}:{microsocks.port}",
-        proxy_username=user,
-        proxy_password=password,
-    )
-    assert (result.ok, result.client_error) == (False, "proxy_auth")
-    assert words in result.message
-    if password:
-        assert_no_secret(result, password)
 
 
 def test_trust_verdicts_survive_the_tunnel(

@@ -12,7 +12,7 @@ import configparser
 import os
 from pathlib import Path
 
-from ini_playbook import run_tasks
+from ansible_run import run_tasks
 
 MODULE = "icaclient.linux.region_lockdown"
 

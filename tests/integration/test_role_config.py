@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
-from playbook_run import PlaybookRun, run_playbook
+from ansible_run import PlaybookRun, run_playbook
 
 from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import permits
 

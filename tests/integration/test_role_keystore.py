@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ansible_run import PlaybookRun, run_playbook
 from keystore_sandbox import openssl_verify, snapshot
-from playbook_run import PlaybookRun, run_playbook
 
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "keystore_role.yml"
 
@@ -91,3 +91,24 @@ def test_role_fails_on_refused_certificate_and_changes_nothing(pki, icaroot, tmp
         "big-root.pem" in m and "RSA key is 8192 bits, the client accepts at most 4096" in m for m in messages
     )
     assert snapshot(cacerts) == before
+
+
+def test_check_mode_predicts_a_keystore_the_client_lacks(pki, tmp_path):
+    """An ICAROOT without its keystore folder: check mode predicts the change (the rehash cannot
+    look at folders that do not exist yet) and writes nothing; the real run builds the keystore."""
+    icaroot = tmp_path / "icaroot"
+    (icaroot / "config").mkdir(parents=True)
+    root_file = pki.write(pki.root, "corp-root.pem", directory=tmp_path)
+    extra = {
+        "icaclient_keystore_icaroot": str(icaroot),
+        "icaclient_keystore_roots": [{"src": str(root_file)}],
+    }
+    predicted = run_playbook(PLAYBOOK, extra_vars=extra, check=True)
+    assert predicted.rc == 0, predicted.stdout + predicted.stderr
+    assert _facts(predicted)["icaclient_keystore_changed"] is True
+    assert not (icaroot / "keystore").exists()
+
+    applied = run_playbook(PLAYBOOK, extra_vars=extra)
+    assert _facts(applied)["icaclient_keystore_changed"] is True
+    # OpenSSL finds the root through its hash link only: the keystore was rehashed.
+    assert openssl_verify(icaroot / "keystore" / "cacerts", root_file).returncode == 0

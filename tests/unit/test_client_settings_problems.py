@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ini_playbook import run_tasks
+from ansible_run import run_tasks
 
 from ansible_collections.icaclient.linux.plugins.filter.client_settings_problems import (
     FilterModule,
