@@ -406,3 +406,22 @@ def test_template_mode_validate_keeps_the_old_file_when_the_rendered_one_is_brok
     failure = next(result for result in run.results if result["_status"] == "FAILED!")
     assert "line 4 is not a comment, a [section] or a key=value line" in str(failure)
     assert snapshot(stock_icaroot.icaroot) == before
+
+
+def test_an_icaroot_spelled_with_a_trailing_slash_finds_every_profile(stock_icaroot):
+    """``/opt/Citrix/ICAClient/`` is the same client: the profiles and copies are found and edited."""
+    config = stock_icaroot.icaroot / "config"
+    run = run_playbook(
+        PLAYBOOK,
+        extra_vars={
+            **SETTINGS,
+            "icaclient_config_icaroot": f"{stock_icaroot.icaroot}//",
+            "icaclient_config_update_users": False,
+            "icaclient_config_lockdown_sections": {"TransportReconnectEnabled": "Network\\CGP"},
+        },
+    )
+    assert exported(run)["icaclient_config_changed"] is True
+    assert read_ini(config / "Trusted_Region.ini")[PROXY]["ProxyType"] == "None,Auto,Wpad,Secure"
+    for path in (config / "wfclient.ini", config / "usertemplate" / "wfclient.ini"):
+        assert read_ini(path)["WFClient"]["ProxyType"] == "Secure", path
+    assert permits(read_ini(config / "All_Regions.ini")[PROXY]["ProxyType"], "Secure")
