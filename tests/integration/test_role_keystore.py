@@ -64,6 +64,22 @@ def test_role_is_idempotent_and_the_chain_verifies(pki, icaroot, tmp_path):
     chain = intcerts / "corp-issuing-ca1.pem"
     assert openssl_verify(cacerts, leaf, chain).returncode == 0
 
+    # Links broken by hand in both folders, no certificate to change: the next run repairs them
+    # (with roots and intermediates listed, the keystore_cert call rehashes both folders).
+    (root_link,) = [p for p in cacerts.iterdir() if p.is_symlink()]
+    root_link.unlink()
+    (intcerts / "0badc0de.0").symlink_to("gone.pem")
+    repaired = run_playbook(PLAYBOOK, extra_vars=extra)
+    assert _facts(repaired)["icaclient_keystore_changed"] is True
+    assert {"cacerts": snapshot(cacerts), "intcerts": snapshot(intcerts)} == built
+    assert openssl_verify(cacerts, leaf, chain).returncode == 0
+
+    # Only roots listed: intcerts is rehashed by keystore_rehash, so it is repaired too.
+    (intcerts / "0badc0de.0").symlink_to("gone.pem")
+    roots_only = dict(extra, icaclient_keystore_intermediates=[])
+    assert _facts(run_playbook(PLAYBOOK, extra_vars=roots_only))["icaclient_keystore_changed"] is True
+    assert snapshot(intcerts) == built["intcerts"]
+
     removal = dict(
         extra, icaclient_keystore_roots=[], icaclient_keystore_remove=[{"name": "sandbox-corp-root"}]
     )
