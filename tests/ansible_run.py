@@ -228,3 +228,19 @@ def _registered_status(result: dict[str, Any]) -> str:
     if result.get("skipped"):
         return "SKIPPED"
     return "CHANGED" if result.get("changed") else "SUCCESS"
+
+
+def prepared_by_test_sh(variable: str, pyenv_version: str, purpose: str) -> str:
+    """What scripts/test.sh prepared from the machine's pyenv Python ``pyenv_version`` and named in
+    the environment ``variable``. Without that pyenv Python the test is skipped, saying so;
+    with it but without the variable (the test not run through scripts/test.sh) it fails."""
+    value = os.environ.get(variable)
+    if value:
+        return value
+    import pytest
+
+    if not list(Path.home().glob(f".pyenv/versions/{pyenv_version}*/bin/python3")):
+        pytest.skip(
+            f"no Python {pyenv_version} on this machine (pyenv ~/.pyenv/versions/{pyenv_version}*): {purpose}"
+        )
+    pytest.fail(f"{variable} is not set: run the tests through scripts/test.sh, which prepares it")

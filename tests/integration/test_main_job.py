@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from ansible_run import REPO, VENV_BIN, ansible_env
+from ansible_run import REPO, VENV_BIN, ansible_env, prepared_by_test_sh
 
 pytestmark = pytest.mark.slow
 
@@ -248,26 +248,12 @@ def test_compliance_collects_every_failure_then_fails_the_run(runs, tmp_path):
         assert (probe["status"], probe["client_error"]) == ("fail", "connect"), probe
 
 
-def _managed_python() -> str:
-    """The oldest Python a managed host may have (EL 9's 3.9), as scripts/test.sh prepares it
-    (ICACLIENT_MANAGED_PYTHON: a 3.9 virtual environment with requirements.txt)."""
-    python = os.environ.get("ICACLIENT_MANAGED_PYTHON")
-    if not python:
-        if not list(Path.home().glob(".pyenv/versions/3.9*/bin/python3")):
-            pytest.skip(
-                "no Python 3.9 on this machine (pyenv ~/.pyenv/versions/3.9*): the managed-host run needs one"
-            )
-        pytest.fail(
-            "ICACLIENT_MANAGED_PYTHON is not set: run the tests through scripts/test.sh, which prepares it"
-        )
-    return python
-
-
 def test_the_main_job_with_python_3_9_on_the_endpoint(tmp_path):
     """Every module of the main job (keystore, config, stores, the smart card check, the audit,
     the probes, the report) run by Python 3.9 on the endpoint, the oldest a managed host may have:
     the same verdicts, and the second provisioning changes nothing."""
-    python = _managed_python()
+    # A 3.9 virtual environment with requirements.txt.
+    python = prepared_by_test_sh("ICACLIENT_MANAGED_PYTHON", "3.9", "the managed-host run needs one")
     version = subprocess.run(
         [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
         capture_output=True,

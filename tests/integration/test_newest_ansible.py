@@ -15,25 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from ansible_run import REPO
+from ansible_run import REPO, prepared_by_test_sh
 
 pytestmark = pytest.mark.slow
 
 RECAP = re.compile(r"^sandbox-endpoint\s+: ok=\d+\s+changed=(\d+)\s+unreachable=0\s+failed=0", re.MULTILINE)
-
-
-def _newest_ansible() -> Path:
-    """The bin folder of the ansible-core 2.20 controller scripts/test.sh prepares."""
-    folder = os.environ.get("ICACLIENT_NEWEST_ANSIBLE_BIN")
-    if not folder:
-        if not list(Path.home().glob(".pyenv/versions/3.12*/bin/python3")):
-            pytest.skip(
-                "no Python 3.12 on this machine (pyenv ~/.pyenv/versions/3.12*): ansible-core 2.20 needs it"
-            )
-        pytest.fail(
-            "ICACLIENT_NEWEST_ANSIBLE_BIN is not set: run the tests through scripts/test.sh, which prepares it"
-        )
-    return Path(folder)
 
 
 def _playbook(bin_folder: Path, sandbox: Path, playbook: str, *args: str) -> subprocess.CompletedProcess:
@@ -62,7 +48,9 @@ def _playbook(bin_folder: Path, sandbox: Path, playbook: str, *args: str) -> sub
 
 
 def test_site_and_compliance_on_ansible_core_2_20(tmp_path):
-    bin_folder = _newest_ansible()
+    bin_folder = Path(
+        prepared_by_test_sh("ICACLIENT_NEWEST_ANSIBLE_BIN", "3.12", "ansible-core 2.20 needs it")
+    )
     version = subprocess.run(
         [str(bin_folder / "ansible-playbook"), "--version"], capture_output=True, text=True, check=True
     ).stdout

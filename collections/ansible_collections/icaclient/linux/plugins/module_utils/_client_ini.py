@@ -269,22 +269,23 @@ def update_ini_file(
 ) -> IniEditResult:
     """Bring ``section`` of the ini file at ``path`` to the wanted state; write only when it changes.
 
-    ``backup(path) -> backup path`` is called before an existing file is replaced.
+    ``backup(path) -> backup path`` is called before an existing file is replaced. The same as
+    :func:`update_ini_files` without copies.
     """
-    edit = IniEdit(
+    return update_ini_files(
+        path,
         section=section,
         settings=settings,
         secret_settings=secret_settings,
         state=state,
+        create=create,
         validate=validate,
         allow_tls13=allow_tls13,
         client_version=client_version,
-        schema=schema or schema_mod.SCHEMA,
-    )
-    planned = _plan_file(path, read_bytes(path), edit, create=create)
-    if not check_mode:
-        _write(planned, backup)
-    return planned.result
+        schema=schema,
+        check_mode=check_mode,
+        backup=backup,
+    ).main
 
 
 # -- a file and its copies -----------------------------------------------------------------------------
