@@ -25,6 +25,7 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -81,8 +82,13 @@ def run_module(
     verbosity: int = 0,
     env: Optional[dict[str, str]] = None,
     python: Optional[Path] = None,
+    expect_failure: bool = False,
 ) -> dict[str, Any]:
     """Return the module's result dict; ``_stdout``/``_stderr`` hold the raw output.
+
+    A failed (or unreachable) result raises :class:`ModuleFailed` unless ``expect_failure`` is
+    true, so a test cannot read ``changed`` or ``msg`` off a failure by accident; with
+    ``expect_failure`` a result that did not fail raises instead.
 
     ``python`` runs the module with another interpreter on the managed side: the implicit
     localhost pins the controller's Python as a host variable, which only an extra var overrides.
@@ -103,7 +109,24 @@ def run_module(
     result.setdefault("failed", result["_status"] in ("FAILED!", "UNREACHABLE!"))
     result["_stdout"] = proc.stdout
     result["_stderr"] = proc.stderr
+    _check_outcome(fqcn, result, expect_failure)
     return result
+
+
+class ModuleFailed(AssertionError):
+    """A module run failed where the test expected it to succeed, or the other way round."""
+
+
+def _check_outcome(what: str, result: dict[str, Any], expect_failure: bool) -> None:
+    failed = bool(result.get("failed")) or result.get("_status") in ("FAILED!", "UNREACHABLE!")
+    if failed and not expect_failure:
+        raise ModuleFailed(f"{what} failed: {result.get('msg', '')}\n{result.get('_stdout', '')[-3000:]}")
+    if expect_failure and not failed:
+        raise ModuleFailed(f"{what} was expected to fail and did not: {_brief(result)}")
+
+
+def _brief(result: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in result.items() if not k.startswith("_")}, default=str)[:2000]
 
 
 def run_playbook(
@@ -114,8 +137,12 @@ def run_playbook(
     diff: bool = False,
     env: Optional[dict[str, str]] = None,
     verbosity: int = 0,
+    expect_failure: bool = False,
 ) -> PlaybookRun:
-    """Run ``playbook`` against localhost (local connection); results parsed from the minimal callback."""
+    """Run ``playbook`` against localhost (local connection); results parsed from the minimal callback.
+
+    A run that fails (a non-zero exit or a failed task) raises :class:`ModuleFailed` unless
+    ``expect_failure`` is true; with it, a run that did not fail raises."""
     proc = _ansible(
         ["ansible-playbook", str(playbook), "-i", "localhost,", "-c", "local"],
         extra_vars=extra_vars,
@@ -124,7 +151,13 @@ def run_playbook(
         verbosity=verbosity,
         env={"ANSIBLE_STDOUT_CALLBACK": "minimal", **(env or {})},
     )
-    return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, _minimal_results(proc.stdout))
+    run = PlaybookRun(proc.returncode, proc.stdout, proc.stderr, _minimal_results(proc.stdout))
+    failed = run.rc != 0 or run.failed > 0
+    if failed and not expect_failure:
+        raise ModuleFailed(f"{playbook} failed (rc {run.rc}):\n{run.stdout[-4000:]}\n{run.stderr[-2000:]}")
+    if expect_failure and not failed:
+        raise ModuleFailed(f"{playbook} was expected to fail and did not:\n{run.stdout[-2000:]}")
+    return run
 
 
 def run_tasks(
@@ -134,6 +167,7 @@ def run_tasks(
     variables: Optional[dict[str, Any]] = None,
     verbosity: int = 0,
     env: Optional[dict[str, str]] = None,
+    expect_failures: Collection[int] = (),
 ) -> PlaybookRun:
     """Run ``tasks`` on localhost in one playbook written to ``workdir``, with the configured
     (``default``) stdout callback.
@@ -173,6 +207,10 @@ def run_tasks(
     results = [
         dict(data[name], _host="localhost", _status=_registered_status(data[name])) for name in registered
     ]
+    for index, result in enumerate(results):
+        _check_outcome(
+            f"step {index} ({tasks[index].get('name', 'unnamed')})", result, index in expect_failures
+        )
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, results)
 
 
