@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import errno
+import json
 import os
 import random
 import re
@@ -31,6 +32,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.icaclient.linux.plugins.module_utils import _rehash
+from ansible_collections.icaclient.linux.plugins.module_utils._display import display_name, displayable
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._rehash import plan_rehash, rehash
 from ansible_collections.icaclient.linux.plugins.module_utils._subject_hash import (
@@ -399,33 +401,217 @@ def test_openssl_rehash_bugs_are_not_reproduced(bug: str, certs: Certs, tmp_path
     assert not rehash(str(ours)).changed
 
 
-# --- links that point outside the folder -----------------------------------------------------------
+# --- certificate files that are links: in the folder, out of it, chains, a folder that is a link ------
+
+MOZILLA = Path("/usr/share/ca-certificates/mozilla")
 
 
-def test_links_pointing_outside_are_neither_followed_nor_removed(certs: Certs, tmp_path: Path) -> None:
+def elsewhere(tmp_path: Path, certs: Certs) -> Path:
+    """Certificates outside the keystore, reached by links (the second hop of a chain included)."""
+    outside = tmp_path / "elsewhere"
+    if not outside.exists():
+        (outside / "deeper").mkdir(parents=True)
+        for index in range(3):
+            (outside / f"out-{index}.pem").write_bytes(pem(certs.cert(f"Outside {index}")))
+        (outside / "deeper" / "end.crt").write_bytes(pem(certs.cert("End Of Chain")))
+        os.symlink("deeper/end.crt", outside / "hop")  # no rehash suffix: only a step of a chain
+        os.symlink(str(outside / "out-2.pem"), outside / "out-2-again.pem")
+    return outside
+
+
+def all_link_kinds(folder: Path, certs: Certs, outside: Path) -> None:
+    roots(folder, certs)
+    os.symlink("root-1.pem", folder / "in-folder-link.pem")  # a duplicate of root-1.pem by a link
+    os.symlink(str(outside / "out-0.pem"), folder / "absolute-out.pem")
+    os.symlink("../elsewhere/out-1.pem", folder / "relative-out.crt")
+    os.symlink(str(outside / "hop"), folder / "chain-out.pem")  # link -> link -> file, all outside
+    os.symlink("chain-in.crt", folder / "chain-start.cer")  # link -> link in the folder -> file outside
+    os.symlink(str(outside / "out-2-again.pem"), folder / "chain-in.crt")
+    os.symlink("nowhere.pem", folder / "dangling.pem")
+    os.symlink(str(outside / "deeper"), folder / "a-folder.pem")
+    os.symlink(str(outside / "out-0.pem"), folder / "no-suffix")  # not read: no rehash suffix
+    for root_file in sorted(os.listdir(MOZILLA))[:20] if MOZILLA.is_dir() else []:
+        os.symlink(str(MOZILLA / root_file), folder / root_file)
+
+
+LINK_KINDS = {
+    "fresh": lambda folder, certs: None,
+    # links made by openssl rehash before, then the folder changes
+    "rehashed-then-changed": lambda folder, certs: [
+        openssl_rehash(folder),
+        os.unlink(folder / "relative-out.crt"),
+        os.symlink("../elsewhere/out-0.pem", folder / "zz-late-out.pem"),
+        (folder / "root-3.pem").unlink(),
+    ],
+    "rehashed": lambda folder, certs: openssl_rehash(folder),
+}
+
+
+@pytest.mark.parametrize("history", LINK_KINDS)
+@pytest.mark.parametrize("folder_is_a_link", [False, True], ids=["folder", "folder-is-a-link"])
+def test_certificate_files_that_are_links_get_the_links_openssl_makes(
+    history: str, folder_is_a_link: bool, certs: Certs, tmp_path: Path
+) -> None:
+    outside = elsewhere(tmp_path, certs)
+
+    def build(folder: Path) -> None:
+        all_link_kinds(folder, certs, outside)
+        LINK_KINDS[history](folder, certs)
+
+    theirs, ours = twins(tmp_path, build)
+    if folder_is_a_link:  # rehash the real folders through links to them, as cacerts -> /etc/ssl/certs
+        for real in (theirs, ours):
+            os.symlink(real.name, tmp_path / f"{real.name}-link")
+        theirs, ours = tmp_path / "openssl-link", tmp_path / "ours-link"
+    openssl_rehash(theirs)
+    before = stamps(ours)
+    result = rehash(str(ours))
+    assert links_of(ours) == links_of(theirs)
+    assert result.links == links_of(ours)
+    linked = set(links_of(ours).values())
+    for expected in ("absolute-out.pem", "relative-out.crt", "chain-out.pem", "chain-in.crt", "root-0.pem"):
+        assert expected in linked or (expected == "relative-out.crt" and history != "fresh"), expected
+    # the same certificate by a second name (a link) is a duplicate, as for openssl
+    assert "in-folder-link.pem" in linked and "root-1.pem" not in linked and "chain-start.cer" not in linked
+    assert any("a-folder.pem: a link to a folder" in warning for warning in result.warnings)
+    assert any("dangling.pem: a dangling link (to nowhere.pem)" in warning for warning in result.warnings)
+    if history == "rehashed":
+        assert not result.changed and stamps(ours) == before
+    again = stamps(ours)
+    assert not rehash(str(ours)).changed
+    assert stamps(ours) == again
+    # what the client does with these links: every linked test root verifies against the folder
+    for target in linked - set(os.listdir(MOZILLA) if MOZILLA.is_dir() else ()):
+        verified = subprocess.run(
+            [
+                "openssl",
+                "verify",
+                "-no_check_time",
+                "-CApath",
+                str(ours),
+                "-no-CAfile",
+                "-no-CAstore",
+                str(ours / target),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert verified.returncode == 0, (target, verified.stdout + verified.stderr)
+
+
+@pytest.mark.skipif(not MOZILLA.is_dir(), reason="needs the ca-certificates package")
+def test_the_mozilla_roots_linked_into_the_folder_keep_every_hash_link(tmp_path: Path) -> None:
+    """The forum advice: ln -s /usr/share/ca-certificates/mozilla/* cacerts/ then openssl rehash."""
+    theirs, ours = tmp_path / "openssl", tmp_path / "ours"
+    for folder in (theirs, ours):
+        folder.mkdir()
+        for root_file in os.listdir(MOZILLA):
+            os.symlink(str(MOZILLA / root_file), folder / root_file)
+    openssl_rehash(theirs)
+    assert len(links_of(theirs)) == len(os.listdir(MOZILLA)) > 100
+    fresh = rehash(str(ours))
+    assert links_of(ours) == links_of(theirs) and fresh.removed == []
+    # on the folder openssl made: nothing to do, nothing written
+    before = stamps(theirs)
+    again = rehash(str(theirs))
+    assert not again.changed and again.created == [] and again.removed == []
+    assert stamps(theirs) == before
+
+
+def test_hash_links_that_leave_the_folder(certs: Certs, tmp_path: Path) -> None:
+    """Judged by their target's name as openssl does, except one that works: that one stays."""
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "foreign.pem").write_bytes(pem(certs.cert("Foreign")))
+    (outside / "kept.pem").write_bytes(pem(certs.cert("Kept")))
     folder = tmp_path / "keystore"
     folder.mkdir()
     (folder / "local.pem").write_bytes(pem(certs.cert("Local")))
-    local = hash_of("Local")
-    os.symlink(str(outside / "foreign.pem"), folder / f"{local}.0")  # outside, holding the number local needs
-    os.symlink("../elsewhere/foreign.pem", folder / "12345678.0")  # outside, relative
-    os.symlink(str(outside / "foreign.pem"), folder / "foreign-alias.pem")  # a cert file that is a link out
+    local, kept = hash_of("Local"), hash_of("Kept")
+    os.symlink(str(outside / "foreign.pem"), folder / f"{local}.0")  # outside, wrong hash, low number
+    os.symlink("../elsewhere/foreign.pem", folder / "12345678.0")  # outside, wrong hash
+    os.symlink(str(outside / "kept.pem"), folder / f"{kept}.0")  # outside, works: the client finds Kept
+    os.symlink(str(outside / "foreign.pem"), folder / "foreign-alias.pem")  # a certificate file linking out
     before = stamps(folder)
 
     result = rehash(str(folder))
 
-    after = stamps(folder)
-    for kept in (f"{local}.0", "12345678.0", "foreign-alias.pem"):
-        assert after[kept] == before[kept]
-    assert links_of(folder)[f"{local}.1"] == "local.pem"
-    assert hash_of("Foreign") + ".0" not in links_of(folder)
-    assert result.links == links_of(folder)
-    for kept in (f"{local}.0", "12345678.0", "foreign-alias.pem"):
-        assert any(kept in warning and "outside" in warning for warning in result.warnings), kept
+    assert links_of(folder) == {
+        f"{local}.0": "local.pem",
+        f"{hash_of('Foreign')}.0": "foreign-alias.pem",
+        f"{kept}.0": str(outside / "kept.pem"),
+    }
+    assert stamps(folder)[f"{kept}.0"] == before[f"{kept}.0"]
+    assert stamps(folder)["foreign-alias.pem"] == before["foreign-alias.pem"]
+    assert result.removed == ["12345678.0"]
+    assert any(f"{kept}.0" in warning and "outside" in warning for warning in result.warnings)
     assert not rehash(str(folder)).changed
+
+
+def test_links_to_devices_fifos_and_sockets_are_never_opened(certs: Certs, tmp_path: Path) -> None:
+    """openssl rehash would block on the FIFO and read /dev/zero forever: we name each and go on."""
+    import socket
+
+    folder = tmp_path / "keystore"
+    folder.mkdir()
+    (folder / "root.pem").write_bytes(pem(certs.cert("Among Traps")))
+    os.mkfifo(folder / "fifo.pem")
+    os.mkfifo(tmp_path / "fifo-elsewhere")
+    os.symlink(str(tmp_path / "fifo-elsewhere"), folder / "to-fifo.pem")
+    os.symlink("/dev/zero", folder / "zero.pem")
+    os.symlink("/dev/zero", folder / f"{hash_of('Among Traps')}.3")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(tmp_path / "sock"))
+    os.symlink(str(tmp_path / "sock"), folder / "socket.crt")
+    big = tmp_path / "big.pem"
+    with open(big, "wb") as handle:
+        handle.truncate(_rehash.MAX_REHASH_BYTES + 1)
+    os.symlink(str(big), folder / "big.pem")
+
+    result = rehash(str(folder))
+    server.close()
+
+    assert links_of(folder) == {f"{hash_of('Among Traps')}.0": "root.pem"}
+    warnings = "\n".join(result.warnings)
+    for expected in (
+        "fifo.pem: a FIFO, not a file",
+        "to-fifo.pem: a link to a FIFO",
+        "zero.pem: a link to a character device (/dev/zero)",
+        "socket.crt: a link to a socket",
+        "big.pem: larger than 64 MiB",
+    ):
+        assert expected in warnings, expected
+
+
+def test_read_regular_file_names_what_it_refuses(tmp_path: Path) -> None:
+    (tmp_path / "file").write_bytes(b"x" * 10)
+    os.symlink("file", tmp_path / "link")
+    os.symlink("link", tmp_path / "chain")
+    assert _rehash.read_regular_file(str(tmp_path / "chain"), limit=10) == b"x" * 10
+    with pytest.raises(_rehash.NotLoadable, match=r"larger than 9 bytes \(10 bytes\)"):
+        _rehash.read_regular_file(str(tmp_path / "chain"), limit=9)
+    with pytest.raises(_rehash.NotLoadable, match="a folder, not a file"):
+        _rehash.read_regular_file(str(tmp_path), limit=9)
+
+
+# --- file names that are not UTF-8 ------------------------------------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_is_linked_and_shown_escaped(certs: Certs, tmp_path: Path) -> None:
+    theirs, ours = twins(
+        tmp_path, lambda folder: (folder / os.fsdecode(b"caf\xe9.pem")).write_bytes(pem(certs.cert("Cafe")))
+    )
+    openssl_rehash(theirs)
+    result = rehash(str(ours))
+    assert links_of(ours) == links_of(theirs) == {f"{hash_of('Cafe')}.0": os.fsdecode(b"caf\xe9.pem")}
+    assert display_name(os.fsdecode(b"caf\xe9.pem")) == "caf\\xe9.pem"
+    assert display_name("caf\\xe9.pem") == "caf\\\\xe9.pem"  # a real backslash: never the same form
+    assert display_name("café.pem") == "café.pem"
+    shown = displayable({"links": result.links, "warnings": ["skipping " + os.fsdecode(b"\xff.pem")]})
+    assert shown["links"] == {f"{hash_of('Cafe')}.0": "caf\\xe9.pem"}
+    assert shown["warnings"] == ["skipping \\xff.pem"]
+    json.dumps(shown).encode("utf-8")
+    assert not rehash(str(ours)).changed
 
 
 # --- check mode, errors ----------------------------------------------------------------------------

@@ -23,9 +23,11 @@ Where we deliberately do better than ``openssl rehash`` 3.0:
 * it leaves a second, higher-numbered link to a file that is already linked
   (and all but one of several stale links to the same missing file); we
   remove them;
-* it follows and removes links that point outside the folder; we never
-  follow them and never remove them (a warning names each one), and a hash
-  link pointing outside keeps its number;
+* it removes a hash link that points outside the folder even when it is the
+  client's only way to a certificate of that hash; we keep such a link (a
+  warning names it) when it reaches a regular file holding a certificate or
+  CRL of the hash its name says, and it keeps its number. Any other hash link
+  is judged as ``openssl rehash`` judges it: by its target's name;
 * it treats ``ABCDEF01.0`` or ``abcdef01.00`` as valid links; OpenSSL's
   lookups only ever open ``abcdef01.0``, so we replace such names;
 * it overwrites a regular file that carries a hash link name; we leave it
@@ -33,7 +35,15 @@ Where we deliberately do better than ``openssl rehash`` 3.0:
 * it refuses to start on a folder it cannot write; we only need to write
   when a link changes (a no-change run reads and writes nothing), and a
   replaced link is swapped atomically instead of unlinked and re-created;
-* it says nothing about files OpenSSL cannot load; we warn.
+* it says nothing about files OpenSSL cannot load; we warn;
+* it opens whatever a name leads to (a FIFO blocks it, ``/dev/zero`` never
+  ends); we read through links as it does (a certificate file may be a link
+  anywhere, through any chain of links) but only ever open a regular file,
+  no larger than :data:`MAX_REHASH_BYTES`, and never write through a link.
+
+:func:`plan_rehash` is the one rule for which hash links are right: the
+rehash applies it, :mod:`._keystore`'s audit and ``keystore_cert``'s check
+mode ask it (the latter with the predicted files as an ``overlay``).
 
 Speed: no ``cryptography`` here. The subject hash is computed from the raw
 DER (see :mod:`._subject_hash`), the folder is listed once with
@@ -51,6 +61,7 @@ import operator
 import os
 import pickle
 import re
+import stat
 import threading
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, Optional
@@ -63,15 +74,20 @@ from ._subject_hash import NameHasher, PemBlock, pem_blocks_with_headers, single
 
 __all__ = [
     "KEYSTORE_FOLDERS",
+    "MAX_REHASH_BYTES",
     "REHASH_EXTENSIONS",
     "FolderRehash",
+    "HashLink",
+    "NotLoadable",
     "RehashPlan",
     "RehashResult",
     "apply_rehash",
     "find_ctx_rehash",
     "format_links",
+    "hash_link_name",
     "keystore_folders",
     "plan_rehash",
+    "read_regular_file",
     "rehash",
     "rehash_keystore",
     "rehash_with_ctx_rehash",
@@ -92,6 +108,8 @@ _CERT_LABELS = frozenset(("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICAT
 _PLAIN_CERT_LABELS = frozenset(("CERTIFICATE", "X509 CERTIFICATE"))
 _CRL_LABEL = "X509 CRL"
 _READ_CHUNK = 1 << 16
+#: Larger files are neither certificates nor CRLs a CA folder should hold: they are not read.
+MAX_REHASH_BYTES = 64 << 20
 
 Bucket = tuple[str, str]  # (kind, hash)
 
@@ -121,6 +139,14 @@ class RehashPlan:
     #: link names to delete, sorted
     remove: list[str]
     warnings: list[str]
+    #: file name -> (kind, hash) of every file the rehash links (duplicates excluded)
+    linked_files: dict[str, Bucket] = field(default_factory=dict)
+    #: file name -> the earlier file holding the same certificate or CRL
+    duplicates: dict[str, str] = field(default_factory=dict)
+    #: file name -> why the rehash does not link it (files with a rehash suffix only)
+    skipped: dict[str, str] = field(default_factory=dict)
+    #: hash links kept because they point outside the folder at a certificate of their hash
+    outside: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -133,7 +159,26 @@ class _Link(NamedTuple):
     target: str
     bucket: Bucket
     index: Optional[int]  # None when the name is not the canonical form
-    inside: bool
+    #: False for a link that points outside the folder at a certificate of its hash:
+    #: the rehash keeps it as it is
+    managed: bool
+
+
+class HashLink(NamedTuple):
+    """What a name says when it is one of openssl rehash's link names."""
+
+    kind: str  # KIND_CERT or KIND_CRL
+    hash: str  # lower-case hex
+    index: Optional[int]  # None when the name is not the only form OpenSSL's lookups open
+
+
+def hash_link_name(name: str) -> Optional[HashLink]:
+    """The hash link ``name`` is (as ``openssl rehash`` reads link names), or None."""
+    if name[8:9] != "." or not _LINK_LIKE.match(name):
+        return None
+    canonical = _LINK_CANONICAL.match(name)
+    kind = KIND_CRL if name[9:10] in ("r", "R") else KIND_CERT
+    return HashLink(kind, name[:8].lower(), int(canonical.group(3)) if canonical else None)
 
 
 class _Linkable(NamedTuple):
@@ -141,24 +186,89 @@ class _Linkable(NamedTuple):
     name: str
 
 
-class _Skip(Exception):
-    """A file openssl rehash does not link; the message says why."""
+class NotLoadable(Exception):
+    """A file that is not loaded (not a regular file, too large, not one certificate); the message says why."""
 
 
-def _read(path: str) -> bytes:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+_Skip = NotLoadable
+
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+)
+_KINDS = (
+    (stat.S_ISDIR, "folder"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISFIFO, "FIFO"),
+    (stat.S_ISSOCK, "socket"),
+)
+
+
+def _what(mode: int) -> str:
+    return next((what for test, what in _KINDS if test(mode)), "special file")
+
+
+def read_regular_file(path: str, *, limit: int, is_link: Optional[bool] = None) -> bytes:
+    """The bytes of the regular file ``path`` leads to (through any chain of links), at most ``limit``.
+
+    Nothing but a regular file is ever opened, and its size is checked before
+    it is read. Raises :class:`NotLoadable` naming what ``path`` is instead: a
+    dangling link, a link to a folder, a device, a FIFO, a socket, a file too
+    large. ``is_link`` saves a system call when the caller knows it.
+    """
+    if is_link is None:
+        is_link = os.path.islink(path)
+    if is_link:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            raise NotLoadable(f"a dangling link (to {_readlink(path)})") from None
+        except OSError as exc:
+            raise NotLoadable(
+                f"a link that cannot be followed (to {_readlink(path)}): {exc.strerror}"
+            ) from exc
+        if not stat.S_ISREG(info.st_mode):
+            raise NotLoadable(f"a link to a {_what(info.st_mode)} ({os.path.realpath(path)}), not to a file")
     try:
-        data = os.read(fd, _READ_CHUNK)
-        if len(data) < _READ_CHUNK:
-            return data
-        chunks = [data]
-        while True:
-            chunk = os.read(fd, _READ_CHUNK)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
+        fd = os.open(path, _OPEN_FLAGS | (0 if is_link else getattr(os, "O_NOFOLLOW", 0)))
+    except OSError as exc:
+        raise NotLoadable(f"cannot read it: {exc.strerror}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotLoadable(f"a {_what(info.st_mode)}, not a file")
+        if info.st_size > limit:
+            raise NotLoadable(f"larger than {_size(limit)} ({info.st_size} bytes): not a certificate file")
+        try:
+            # a regular file returns what was asked up to its end: a short read is the end
+            want = info.st_size + 1
+            data = os.read(fd, want)
+            if len(data) == want:  # it grew since fstat
+                chunks = [data]
+                while len(data) <= limit:
+                    chunk = os.read(fd, _READ_CHUNK)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    data = b"".join(chunks)
+        except OSError as exc:
+            raise NotLoadable(f"cannot read it: {exc.strerror}") from exc
+        if len(data) > limit:  # it grew since fstat
+            raise NotLoadable(f"larger than {_size(limit)}: not a certificate file")
+        return data
     finally:
         os.close(fd)
+
+
+def _readlink(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
+
+
+def _size(limit: int) -> str:
+    return f"{limit >> 20} MiB" if limit >= 1 << 20 and not limit % (1 << 20) else f"{limit} bytes"
 
 
 def _first_der(block: PemBlock) -> bytes:
@@ -249,18 +359,28 @@ def _check_key(block: PemBlock) -> None:
         raise _Skip("OpenSSL cannot load its private key: it is not a DER SEQUENCE")
 
 
-def plan_rehash(directory: str) -> RehashPlan:
-    """Work out, without changing anything, which hash links ``directory`` needs."""
+def plan_rehash(directory: str, *, overlay: Optional[dict[str, Optional[bytes]]] = None) -> RehashPlan:
+    """Work out, without changing anything, which hash links ``directory`` needs.
+
+    ``overlay`` plans against the folder as a change will leave it: file name ->
+    the bytes of the regular file it will be, or None when it will be gone. With
+    an overlay a missing folder is planned as an empty one (the change creates it).
+    """
     try:
         with os.scandir(directory) as listing:
-            entries = list(listing)
-        real_directory = os.path.realpath(directory)
+            entries: list = list(listing)
     except FileNotFoundError as exc:
-        raise IcaClientError(f"cannot rehash {directory}: no such folder") from exc
+        if overlay is None:
+            raise IcaClientError(f"cannot rehash {directory}: no such folder") from exc
+        entries = []
     except NotADirectoryError as exc:
         raise IcaClientError(f"cannot rehash {directory}: not a folder") from exc
     except OSError as exc:
         raise IcaClientError(f"cannot rehash {directory}: cannot list it: {exc.strerror}") from exc
+    real_directory = os.path.realpath(directory)
+    if overlay:
+        entries = [entry for entry in entries if entry.name not in overlay]
+        entries.extend(_Planned(name, data) for name, data in overlay.items() if data is not None)
     # openssl rehash walks the names in strcmp order, i.e. by bytes. For ASCII names (the
     # usual) that is the order of the strings; otherwise sort by the bytes themselves.
     entries.sort(key=_ENTRY_NAME)
@@ -270,6 +390,8 @@ def plan_rehash(directory: str) -> RehashPlan:
     warnings: list[str] = []
     links: list[_Link] = []
     blocked: dict[Bucket, set[int]] = {}
+    skipped: dict[str, str] = {}
+    duplicates: dict[str, str] = {}
     # per hash: certificate (or CRL) fingerprint -> the first file holding it, in walk order
     linkable: dict[Bucket, dict[bytes, _Linkable]] = {}
     scanner = _Scanner(os.path.join(directory, ""), real_directory.rstrip(os.sep) + os.sep)
@@ -283,6 +405,7 @@ def plan_rehash(directory: str) -> RehashPlan:
             elif fingerprint in same_hash:
                 kind = "certificate" if bucket[0] == KIND_CERT else "CRL"
                 first = same_hash[fingerprint].name
+                duplicates[name] = first
                 warnings.append(f"skipping duplicate {kind} {scanner.prefix}{name}: same as {first}")
             else:
                 same_hash[fingerprint] = _Linkable(position, name)
@@ -290,16 +413,23 @@ def plan_rehash(directory: str) -> RehashPlan:
             links.append(_Link(*record[1:]))
         elif what == _BLOCKED:
             blocked.setdefault(record[1], set()).add(record[2])
+        elif what == _SKIPPED:
+            skipped[record[1]] = record[3]
+            warnings.append(record[2])
         else:
             warnings.append(record[1])
 
     before = {link.name: link.target for link in links}
     desired = _assign(linkable, links, blocked)
-    after = {link.name: link.target for link in links if not link.inside}
+    outside = {link.name: link.target for link in links if not link.managed}
+    after = dict(outside)
     after.update(desired)
     create = sorted(name for name, target in desired.items() if before.get(name) != target)
-    remove = sorted(link.name for link in links if link.inside and link.name not in desired)
-    return RehashPlan(directory, before, after, create, remove, warnings)
+    remove = sorted(link.name for link in links if link.managed and link.name not in desired)
+    linked_files = {item.name: bucket for bucket, by_der in linkable.items() for item in by_der.values()}
+    return RehashPlan(
+        directory, before, after, create, remove, warnings, linked_files, duplicates, skipped, outside
+    )
 
 
 _ENTRY_NAME = operator.attrgetter("name")
@@ -310,8 +440,19 @@ _ENTRY_NAME = operator.attrgetter("name")
 #   (_FILE, position, name, (kind, hash), SHA-1 fingerprint of the DER)
 #   (_LINK, position, name, target, (kind, hash), index or None, inside)
 #   (_BLOCKED, (kind, hash), index)    a non-link holding a hash link name
+#   (_SKIPPED, name, warning, reason)   a file with a rehash suffix that is not linked
 #   (_WARNING, message)
-_FILE, _LINK, _BLOCKED, _WARNING = "file", "link", "blocked", "warning"
+_FILE, _LINK, _BLOCKED, _SKIPPED, _WARNING = "file", "link", "blocked", "skipped", "warning"
+
+
+class _Planned(NamedTuple):
+    """A file as a planned change leaves it (see ``overlay`` of :func:`plan_rehash`)."""
+
+    name: str
+    data: bytes
+
+    def is_symlink(self) -> bool:
+        return False
 
 
 class _Scanner:
@@ -322,7 +463,7 @@ class _Scanner:
         self.inside_prefix = inside_prefix  # its real path, ending in a separator
         self.hasher = NameHasher()
 
-    def scan(self, entries: list[os.DirEntry], first_position: int) -> list[tuple]:
+    def scan(self, entries: list, first_position: int) -> list[tuple]:
         records: list[tuple] = []
         append = records.append
         for position, entry in enumerate(entries, first_position):
@@ -335,27 +476,21 @@ class _Scanner:
                 continue
             path = self.prefix + name
             try:
-                if entry.is_symlink():
-                    resolved = os.path.realpath(path)
-                    if not resolved.startswith(self.inside_prefix):
-                        append(
-                            (
-                                _WARNING,
-                                f"skipping {path}: it links outside the folder, to {os.readlink(path)}",
-                            )
-                        )
-                        continue
-                    if not os.path.isfile(resolved):
-                        raise _Skip("it is not a link to a regular file")
-                elif not entry.is_file(follow_symlinks=False):
-                    raise _Skip("it is not a regular file")
-                try:
-                    data = _read(path)
-                except OSError as exc:
-                    raise _Skip(f"cannot read it: {exc.strerror}") from exc
+                if type(entry) is _Planned:
+                    data = entry.data
+                elif entry.is_symlink():
+                    # as openssl rehash: read through the link, wherever it leads
+                    data = read_regular_file(path, limit=MAX_REHASH_BYTES, is_link=True)
+                elif entry.is_file(follow_symlinks=False):
+                    data = read_regular_file(path, limit=MAX_REHASH_BYTES, is_link=False)
+                else:
+                    raise _Skip(f"a {_what(entry.stat(follow_symlinks=False).st_mode)}, not a file")
                 kind, name_hash, der = _identify(data, self.hasher)
             except _Skip as skip:
-                append((_WARNING, f"skipping {path}: {skip}"))
+                append((_SKIPPED, name, f"skipping {path}: {skip}", str(skip)))
+                continue
+            except OSError as exc:
+                append((_SKIPPED, name, f"skipping {path}: {exc.strerror}", exc.strerror))
                 continue
             # OpenSSL tells duplicates apart by the SHA-1 fingerprint; so do we
             append((_FILE, position, name, (kind, name_hash), hashlib.sha1(der).digest()))
@@ -365,10 +500,10 @@ class _Scanner:
         """An entry named like a hash link."""
         name = entry.name
         path = self.prefix + name
-        bucket: Bucket = (KIND_CRL if name[9:10] in ("r", "R") else KIND_CERT, name[:8].lower())
-        canonical = _LINK_CANONICAL.match(name)
-        index = int(canonical.group(3)) if canonical else None
-        if not entry.is_symlink():
+        link = hash_link_name(name)
+        bucket: Bucket = (link.kind, link.hash)
+        index = link.index
+        if type(entry) is _Planned or not entry.is_symlink():
             if index is not None:
                 records.append((_BLOCKED, bucket, index))
                 records.append((_WARNING, f"leaving {path} alone: it has a hash link name but is not a link"))
@@ -378,13 +513,22 @@ class _Scanner:
         except OSError as exc:
             records.append((_WARNING, f"leaving {path} alone: cannot read the link: {exc.strerror}"))
             return
-        # A bare name is a file of this folder; anything else is resolved to see where it lands
-        inside = ("/" not in target and target not in ("", ".", "..")) or os.path.realpath(path).startswith(
-            self.inside_prefix
-        )
-        if not inside:
+        # A bare name is a file of this folder: judged, as openssl rehash does, by that name.
+        # A link leaving the folder that reaches a certificate of its hash under the name
+        # OpenSSL looks up works for the client: it is kept (openssl rehash would delete it).
+        managed = True
+        leaves = index is not None and ("/" in target or target in (".", ".."))
+        if leaves and not os.path.realpath(path).startswith(self.inside_prefix):
+            try:
+                found_kind, found_hash, _der = _identify(
+                    read_regular_file(path, limit=MAX_REHASH_BYTES, is_link=True), self.hasher
+                )
+                managed = (found_kind, found_hash) != bucket
+            except _Skip:
+                pass
+        if not managed:
             records.append((_WARNING, f"leaving {path} alone: it points outside the folder, to {target}"))
-        records.append((_LINK, position, name, target, bucket, index, inside))
+        records.append((_LINK, position, name, target, bucket, index, managed))
 
 
 # A big folder is scanned by several processes: reading and parsing thousands of
@@ -506,7 +650,7 @@ def _assign(
             # The common case, one file per hash: index 0, unless a link we may not
             # touch holds it
             (only,) = by_der.values()
-            if not bucket_links or all(link.inside or link.index != 0 for link in bucket_links):
+            if not bucket_links or all(link.managed or link.index != 0 for link in bucket_links):
                 desired[f"{name_hash}.{kind}0"] = only.name
                 continue
         items = list(by_der.values())
@@ -517,7 +661,7 @@ def _assign(
         kept: dict[str, int] = {}
         taken = set(blocked.get(bucket, ()))
         for link in bucket_links or ():
-            if not link.inside:
+            if not link.managed:
                 if link.index is not None:
                     taken.add(link.index)
                 continue
@@ -607,18 +751,23 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def rehash(directory: str, *, check_mode: bool = False) -> RehashResult:
+def rehash(
+    directory: str, *, check_mode: bool = False, overlay: Optional[dict[str, Optional[bytes]]] = None
+) -> RehashResult:
     """Make the hash links of ``directory`` as ``openssl rehash`` would (see the module docstring).
 
-    In check mode nothing is touched; the result says what would change.
+    In check mode nothing is touched; the result says what would change, on the
+    folder as ``overlay`` (check mode only; see :func:`plan_rehash`) leaves it.
     Raises :class:`IcaClientError` naming the folder and the cause when it
     cannot be read, or cannot be written while a link has to change.
     """
-    plan = plan_rehash(directory)
+    if overlay is not None and not check_mode:
+        raise IcaClientError("rehash: an overlay is for check mode only")  # a caller's bug
+    plan = plan_rehash(directory, overlay=overlay)
     warnings = list(plan.warnings)
     if plan.changed:
         if check_mode:
-            if not os.access(directory, os.W_OK):
+            if os.path.isdir(directory) and not os.access(directory, os.W_OK):
                 warnings.append(f"{directory} is not writable: the links cannot be changed")
         else:
             apply_rehash(directory, plan)
