@@ -8,6 +8,8 @@ keystore -> exit 150 with the keystore fix; root added and rehashed -> store add
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import pwd
 import shutil
 import socket
@@ -105,8 +107,10 @@ def local_user():
     shutil.rmtree(base, ignore_errors=True)
 
 
-def run_module(args: dict, *, check: bool = False, diff: bool = False) -> dict:
-    return ansible_run.run_module("storebrowse_store", args, check=check, diff=diff)
+def run_module(args: dict, *, check: bool = False, diff: bool = False, expect_failure: bool = False) -> dict:
+    return ansible_run.run_module(
+        "storebrowse_store", args, check=check, diff=diff, expect_failure=expect_failure
+    )
 
 
 def add_root(icaroot: Path, pki: Path, *, rehash: bool) -> None:
@@ -175,8 +179,7 @@ def test_untrusted_store_names_the_keystore_fix(icaroot, demo_pki, store_server,
     if rehash:
         # The classic mistake: the PEM file is copied in, ctx_rehash is forgotten.
         shutil.copy(demo_pki / "corp-root.pem", icaroot / "keystore" / "cacerts" / "corp-root.pem")
-    result = run_module({"icaroot": str(icaroot), "url": store_server, "user": USER})
-    assert result.get("failed") is True
+    result = run_module({"icaroot": str(icaroot), "url": store_server, "user": USER}, expect_failure=True)
     assert result["rc"] == 150
     assert "not trusted" in result["msg"]
     assert f"{icaroot}/keystore/cacerts" in result["msg"]
@@ -188,36 +191,212 @@ def test_unreachable_store_is_exit_235(icaroot, local_user):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     result = run_module(
-        {"icaroot": str(icaroot), "url": f"https://localhost:{port}/Citrix/Store", "user": USER}
+        {"icaroot": str(icaroot), "url": f"https://localhost:{port}/Citrix/Store", "user": USER},
+        expect_failure=True,
     )
-    assert result["failed"] is True and result["rc"] == 235
+    assert result["rc"] == 235
     assert "unable to add" in result["msg"]
 
 
 def test_storebrowse_the_user_cannot_run_is_a_clear_error(tmp_path, local_user):
     root = tmp_path / "icaroot"  # under a root-only folder
     shutil.copytree(STOCK_UTIL, root / "util")
-    result = run_module({"icaroot": str(root), "url": "https://sf.example.com/Citrix/Store", "user": USER})
-    assert result["failed"] is True
+    result = run_module(
+        {"icaroot": str(root), "url": "https://sf.example.com/Citrix/Store", "user": USER},
+        expect_failure=True,
+    )
     assert result["rc"] == 126
     assert "could not be executed" in result["msg"]
 
 
 def test_missing_storebrowse_is_a_clear_error(tmp_path):
-    result = run_module({"icaroot": str(tmp_path), "url": "https://sf.example.com/Citrix/Store"})
-    assert result["failed"] is True
+    result = run_module(
+        {"icaroot": str(tmp_path), "url": "https://sf.example.com/Citrix/Store"}, expect_failure=True
+    )
     assert f"{tmp_path}/util/storebrowse is missing" in result["msg"]
 
 
 def test_unknown_user_is_a_clear_error(icaroot):
     result = run_module(
-        {"icaroot": str(icaroot), "url": "https://sf.example.com/x", "user": "no-such-user-here"}
+        {"icaroot": str(icaroot), "url": "https://sf.example.com/x", "user": "no-such-user-here"},
+        expect_failure=True,
     )
-    assert result["failed"] is True
     assert "no-such-user-here: no such user" in result["msg"]
 
 
 def test_invalid_url_is_a_clear_error(icaroot):
-    result = run_module({"icaroot": str(icaroot), "url": "storefront.example.com"})
-    assert result["failed"] is True
+    result = run_module({"icaroot": str(icaroot), "url": "storefront.example.com"}, expect_failure=True)
     assert "invalid store URL" in result["msg"]
+
+
+# -- hostile input: credentials, control characters, malformed URLs, a missing home, links -------
+
+SECRET = "S3cretPW"
+
+
+def logging_storebrowse(icaroot: Path, log: Path) -> Path:
+    """A storebrowse that records each argv (one JSON list per line), then runs the stand-in."""
+    log.touch()
+    log.chmod(0o666)
+    wrapper = icaroot / "util" / "storebrowse-logged"
+    wrapper.write_text(
+        "#!/usr/bin/env python3\n"
+        "import json, os, sys\n"
+        f"with open({str(log)!r}, 'a') as handle:\n"
+        "    handle.write(json.dumps(sys.argv) + '\\n')\n"
+        f"os.execv({str(icaroot / 'util' / 'storebrowse')!r}, sys.argv)\n"
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def test_credentials_in_a_store_url_are_refused_and_shown_nowhere(
+    icaroot, demo_pki, store_server, local_user, tmp_path
+):
+    add_root(icaroot, demo_pki, rehash=True)
+    log = icaroot / "argv.log"
+    tool = logging_storebrowse(icaroot, log)
+    url = store_server.replace("https://", f"https://alice:{SECRET}@")
+    stores_before = listing(local_user, icaroot)
+    task = {
+        "icaclient.linux.storebrowse_store": {
+            "icaroot": str(icaroot),
+            "url": "{{ store_url }}",
+            "user": USER,
+            "storebrowse_path": str(tool),
+        },
+    }
+    # -vvv: Ansible prints the module's arguments too; the secret is a variable, so it is not on
+    # ansible-playbook's own command line either.
+    run = ansible_run.run_tasks(
+        tmp_path / "play",
+        [task, {**task, "check_mode": True, "diff": True}],
+        variables={"store_url": url},
+        verbosity=3,
+        expect_failures=(0, 1),
+    )
+    for result in run.results:
+        assert "holds a user name or password" in result["msg"], result
+        assert result["url"] == store_server.replace("https://", "https://***@")
+    everything = (
+        run.stdout + run.stderr + json.dumps(run.results) + (tmp_path / "play" / "results.json").read_text()
+    )
+    assert SECRET not in everything
+    assert f"alice:{SECRET}" not in everything
+    assert log.read_text() == ""  # storebrowse never ran: nothing on any command line
+    assert listing(local_user, icaroot) == stores_before
+
+
+def test_the_stores_role_refuses_credentials_before_any_store_and_never_prints_them(
+    icaroot, demo_pki, store_server, local_user, tmp_path
+):
+    add_root(icaroot, demo_pki, rehash=True)
+    stores_before = listing(local_user, icaroot)
+    playbook = tmp_path / "stores.yml"
+    playbook.write_text("- hosts: localhost\n  gather_facts: false\n  roles:\n    - icaclient_stores\n")
+    run = ansible_run.run_playbook(
+        playbook,
+        extra_vars={
+            "icaclient_stores_icaroot": str(icaroot),
+            "icaclient_stores_users": [USER],
+            "icaclient_stores_list": [
+                {"url": store_server},
+                {"url": store_server.replace("https://", f"https://alice:{SECRET}@") + "/other"},
+            ],
+        },
+        verbosity=2,
+        expect_failure=True,
+    )
+    failed = [result for result in run.results if result["_status"] == "FAILED!"]
+    assert len(failed) == 1 and failed[0]["msg"] == (
+        f"icaclient_stores: invalid store URL '{store_server.replace('https://', 'https://***@')}/other': "
+        "it holds a user name or password; stores authenticate in the client when the user signs in, not in "
+        "the URL: give the URL without them. No store was changed."
+    )
+    assert SECRET not in run.stdout + run.stderr
+    # Not even the good store: the list is refused as a whole.
+    assert listing(local_user, icaroot) == stores_before
+
+
+@pytest.mark.parametrize(
+    ("url", "cause"),
+    [
+        (
+            "https://localhost:{port}/Citrix/Store\nhttps://other.example.com/Citrix/Store",
+            "control character \\n",
+        ),
+        ("https://localhost:{port}/Citrix/Store\t", "control character \\t"),
+        ("https://localhost:99999/Citrix/Store", "the port is not a number from 1 to 65535"),
+        ("https://[::1", "Invalid IPv6 URL"),
+    ],
+    ids=["newline", "tab", "port-99999", "ipv6-unclosed"],
+)
+def test_malformed_store_urls_are_refused_before_storebrowse_runs(
+    icaroot, demo_pki, store_server, local_user, url, cause
+):
+    add_root(icaroot, demo_pki, rehash=True)
+    log = icaroot / "argv.log"
+    tool = logging_storebrowse(icaroot, log)
+    port = store_server.split(":")[2].split("/")[0]
+    stores_before = listing(local_user, icaroot)
+    args = {
+        "icaroot": str(icaroot),
+        "url": url.format(port=port),
+        "user": USER,
+        "storebrowse_path": str(tool),
+    }
+    for check in (True, False):
+        result = run_module(args, check=check, expect_failure=True)
+        assert result["msg"].startswith("invalid store URL '"), result["msg"]
+        assert cause in result["msg"]
+        assert "Traceback" not in result["_stdout"] + result["_stderr"]
+    assert log.read_text() == ""
+    assert listing(local_user, icaroot) == stores_before
+
+
+def test_a_user_whose_home_does_not_exist_is_a_clear_error_in_check_mode_too(icaroot, local_user, shared_tmp):
+    home = shared_tmp / "no-such-home"
+    args = {
+        "icaroot": str(icaroot),
+        "url": "https://sf.example.com/Citrix/Store",
+        "user": USER,
+        "home": str(home),
+    }
+    for check in (True, False):
+        result = run_module(args, check=check, expect_failure=True)
+        assert result["msg"].startswith(
+            f"cannot manage stores of user {USER}: the home folder {home} does not exist"
+        )
+        assert result.get("action") is None  # no "added" predicted
+    assert not home.exists()
+
+
+def test_a_users_link_in_ica_client_does_not_show_a_root_only_file(
+    icaroot, demo_pki, store_server, local_user, tmp_path
+):
+    """storebrowse runs as the user: a link the user made to a root-only file reads nothing for them.
+    A guard: this already held (the module never opens the user's files as root)."""
+    add_root(icaroot, demo_pki, rehash=True)
+    secret = tmp_path / "secret.txt"  # under pytest's root-only folder, mode 0600
+    secret.write_text(f"root-only {SECRET}\n")
+    secret.chmod(0o600)
+    stores = local_user / ".ICAClient" / "cache" / "Stores"
+    stores.mkdir(parents=True, exist_ok=True)
+    link = stores / "sandbox-stores.json"
+    link.unlink(missing_ok=True)
+    link.symlink_to(secret)
+    uid = pwd.getpwnam(USER).pw_uid
+    for folder in (local_user / ".ICAClient", local_user / ".ICAClient" / "cache", stores):
+        os.chown(folder, uid, uid)
+    os.lchown(link, uid, uid)
+    try:
+        result = run_module(
+            {"icaroot": str(icaroot), "url": store_server, "user": USER}, diff=True, expect_failure=True
+        )
+        assert "storebrowse failed" in result["msg"]
+        assert SECRET not in result["_stdout"] + result["_stderr"]
+        assert secret.read_text() == f"root-only {SECRET}\n"
+        assert secret.stat().st_uid == 0 and oct(secret.stat().st_mode & 0o777) == "0o600"
+        assert link.is_symlink()
+    finally:
+        link.unlink()

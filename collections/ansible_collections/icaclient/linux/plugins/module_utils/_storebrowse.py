@@ -10,6 +10,7 @@ differs between client versions, so the parser does not rely on positions.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 from urllib.parse import urlsplit, urlunsplit
@@ -43,14 +44,68 @@ class Store:
         return normalise_url(self.url)
 
 
+# Everything from after the scheme to the LAST "@" of the URL: the user information (a password
+# may hold "@" or "/"), so that no message or output repeats any part of it.
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)(.*)@", re.DOTALL)
+# urlsplit silently drops tabs and line ends, but storebrowse would get them raw and its
+# one-store-per-line listing would break.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown_url(url: str) -> str:
+    """The URL as messages show it: user name and password left out, control characters escaped."""
+    match = _USERINFO.match(url)
+    text = match.group(1) + "***@" + url[match.end() :] if match else url
+    return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The user information of a URL and its password: what a caller must mask in its output."""
+    match = _USERINFO.match(url)
+    if not match:
+        return []
+    userinfo = match.group(2)
+    secrets = [userinfo]
+    if ":" in userinfo:
+        secrets.append(userinfo.split(":", 1)[1])
+    return [secret for secret in secrets if secret]
+
+
 def normalise_url(url: str) -> str:
-    """Compare store URLs the way the client does: scheme and host case-insensitive, no trailing slash."""
-    parts = urlsplit(url.strip())
+    """Compare store URLs the way the client does: scheme and host case-insensitive, no trailing slash.
+
+    Raises IcaClientError ("invalid store URL") for anything storebrowse should not be given:
+    credentials (stores authenticate in the client, and storebrowse's arguments are visible to
+    every local user in ``ps``), control characters, a port outside 1-65535, a broken IPv6 host.
+    The message never repeats a user name or password.
+    """
+    shown = shown_url(url)
+    control = _CONTROL.search(url)
+    if control:
+        raise IcaClientError(
+            f"invalid store URL '{shown}': it contains the control character "
+            f"{control.group().encode('unicode_escape').decode('ascii')} (at position {control.start()}); "
+            "a store URL is one line of printable characters"
+        )
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        cause = "the port is not a number from 1 to 65535" if "port" in str(exc).lower() else str(exc)
+        raise IcaClientError(f"invalid store URL '{shown}': {cause}") from None
+    if "@" in parts.netloc or _USERINFO.match(url):
+        raise IcaClientError(
+            f"invalid store URL '{shown}': it holds a user name or password; stores authenticate in the "
+            "client when the user signs in, not in the URL: give the URL without them"
+        )
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise IcaClientError(f"invalid store URL {url!r}: expected https://host[:port][/path]")
-    netloc = parts.hostname.lower()
-    if parts.port is not None and not (parts.scheme.lower() == "https" and parts.port == 443):
-        netloc = f"{netloc}:{parts.port}"
+        raise IcaClientError(f"invalid store URL '{shown}': expected https://host[:port][/path]")
+    if port == 0:
+        raise IcaClientError(f"invalid store URL '{shown}': the port is not a number from 1 to 65535")
+    host = parts.hostname.lower()
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and not (parts.scheme.lower() == "https" and port == 443):
+        netloc = f"{netloc}:{port}"
     path = parts.path.rstrip("/")
     return urlunsplit((parts.scheme.lower(), netloc, path, "", ""))
 
@@ -149,6 +204,11 @@ def ensure_store(
     store is added; the listing does not show it reliably, so it is not compared later.
     """
     normalise_url(url)
+    if user and home and not os.path.isdir(home):
+        raise IcaClientError(
+            f"cannot manage stores of user {user}: the home folder {home} does not exist (storebrowse keeps "
+            "the user's stores in ~/.ICAClient there); create the home or give the user's home"
+        )
     binary = storebrowse_path(icaroot, tool)
     before = list_stores(run, binary, user=user, home=home, icaroot=icaroot)
     before_urls = [store.url for store in before]

@@ -28,6 +28,10 @@ options:
     description:
       - The store URL, for example C(https://storefront.example.com/Citrix/Store/discovery),
         or a NetScaler Gateway URL such as C(https://gateway.example.com).
+      - A URL with a user name or password (C(https://user:password@host/...)) is refused, and
+        neither is repeated in any output; stores authenticate in the client when the user signs in.
+        A URL with control characters (a line end, a tab), a port outside 1 to 65535 or a broken
+        IPv6 host is refused too, before C(storebrowse) runs.
     type: str
     required: true
   state:
@@ -46,7 +50,9 @@ options:
         the module runs as.
     type: str
   home:
-    description: The user's home folder; defaults to the one in the password database.
+    description:
+      - The user's home folder; defaults to the one in the password database.
+      - It must exist (in check mode too); C(storebrowse) keeps the user's stores in C(~/.ICAClient) there.
     type: path
   storebrowse_path:
     description: Path of the C(storebrowse) tool when it is not in I(icaroot)/util.
@@ -98,7 +104,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._runner import module_runner
-from ansible_collections.icaclient.linux.plugins.module_utils._storebrowse import ensure_store
+from ansible_collections.icaclient.linux.plugins.module_utils._storebrowse import (
+    ensure_store,
+    shown_url,
+    url_secrets,
+)
 
 
 def main():
@@ -115,6 +125,10 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    # The URL is refused below when it holds credentials; masking them here keeps them out of
+    # everything Ansible prints or registers, the module's own arguments included.
+    for secret in url_secrets(params["url"]):
+        module.no_log_values.add(secret)
     home = params["home"]
     if params["user"] and not home:
         try:
@@ -134,7 +148,7 @@ def main():
             check_mode=module.check_mode,
         )
     except IcaClientError as exc:
-        module.fail_json(msg=exc.message, url=params["url"], **exc.details)
+        module.fail_json(msg=exc.message, url=shown_url(params["url"]), **exc.details)
     diff = {
         "before": "\n".join(outcome.stores_before) + "\n",
         "after": "\n".join(outcome.stores_after) + "\n",
