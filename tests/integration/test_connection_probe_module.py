@@ -191,6 +191,6 @@ def test_every_failure_is_a_clear_message(case: str, probe_keystore: Path, tmp_p
     elif case == "no_cryptography":
         python = python_without_cryptography()
         expected = "Failed to import the required Python library (cryptography)"
-    result = run_module("connection_probe", args, python=python)
+    result = run_module("connection_probe", args, python=python, expect_failure=True)
     assert result["failed"] is True
     assert expected in result["msg"], result["msg"]

@@ -290,7 +290,7 @@ def bare_python(tmp_path_factory) -> Path:
 
 
 def test_without_pyscard_the_module_names_the_missing_library(lab, icaroot, bare_python):
-    result = run_module("pcsc_info", {"icaroot": str(icaroot)}, python=bare_python)
+    result = run_module("pcsc_info", {"icaroot": str(icaroot)}, python=bare_python, expect_failure=True)
     assert result["failed"] is True
     assert "pyscard" in result["msg"]
     assert "Failed to import the required Python library" in result["msg"]

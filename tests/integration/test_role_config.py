@@ -311,6 +311,7 @@ def test_bad_input_fails_clearly_and_changes_nothing(stock_icaroot, settings, fr
             **settings,
         },
         verbosity=3,
+        expect_failure=True,
     )
     assert run.rc != 0
     failure = next(result for result in run.results if result["_status"] == "FAILED!")
@@ -401,6 +402,7 @@ def test_template_mode_validate_keeps_the_old_file_when_the_rendered_one_is_brok
             "icaclient_config_no_log": False,
             "icaclient_config_minimum_tls": "1.2",
         },
+        expect_failure=True,
     )
     assert run.rc != 0
     failure = next(result for result in run.results if result["_status"] == "FAILED!")

@@ -99,6 +99,7 @@ def test_role_fails_on_refused_certificate_and_changes_nothing(pki, icaroot, tmp
             "icaclient_keystore_icaroot": str(icaroot),
             "icaclient_keystore_roots": [{"src": str(big)}],
         },
+        expect_failure=True,
     )
     assert run.rc != 0
     failure = next(result for result in run.results if result["_status"] == "FAILED!")
