@@ -63,7 +63,8 @@ def cacerts(icaroot: Path) -> Path:
     ("source", "name", "expected"),
     [
         ("corp-root.pem", None, "corp-root.pem"),
-        ("Corp Root 2026.CRT", None, "corp-root-2026.pem"),
+        ("Corp Root 2026.CRT", None, "Corp-Root-2026.pem"),
+        ("rootB.der.crt", None, "rootB.pem"),
         ("corp-root.der", None, "corp-root.pem"),
         (None, None, "test-root-ca.pem"),
         ("whatever.pem", "sandbox-root", "sandbox-root.pem"),
@@ -777,16 +778,103 @@ def test_check_mode_predicts_every_item_and_writes_nothing(pki, icaroot):
     predicted = ensure_certificates(icaroot=str(icaroot), certificates=items, check_mode=True)
     assert tree(icaroot) == before
     assert predicted["changed"] and [entry["changed"] for entry in predicted["certificates"]] == [True, True]
-    # intcerts does not exist yet: nothing to rehash there in check mode, as in the single form
-    assert predicted["rehash"][str(icaroot / "keystore" / "intcerts")] is None
+    # intcerts does not exist yet: its rehash is planned on the folder the real run creates
+    intcerts = str(icaroot / "keystore" / "intcerts")
+    hash_link = subprocess.run(
+        ["openssl", "x509", "-noout", "-hash", "-in", str(pki.path("intermediate"))],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip() + ".0"  # fmt: skip
+    assert predicted["rehash"][intcerts]["created"] == [hash_link]
+    assert predicted["certificates"][1]["hash_links"] == [hash_link]
     assert [diff["before_header"] for diff in predicted["diff"]] == [
         f"{cacerts(icaroot)}/",
         f"{icaroot}/keystore/intcerts/ (missing)",
     ]
     applied = ensure_certificates(icaroot=str(icaroot), certificates=items)
-    assert [entry["paths"] for entry in applied["certificates"]] == [
-        entry["paths"] for entry in predicted["certificates"]
-    ]
+    assert applied == predicted
+
+
+def _starting_folders(pki, outside: Path) -> dict:
+    """Keystores as endpoints have them (cacerts; intcerts when named)."""
+
+    def rehashed(icaroot: Path) -> None:
+        (cacerts(icaroot) / "corp-root.pem").write_bytes(pki.root.pem)
+        subprocess.run(["openssl", "rehash", str(cacerts(icaroot))], check=True, capture_output=True)
+
+    def stale(icaroot: Path) -> None:
+        (cacerts(icaroot) / "other.pem").write_bytes(pki.issue("Other Root", key=pki.fresh_key()).pem)
+        os.symlink("gone.pem", cacerts(icaroot) / "0badc0de.0")
+
+    def linked_out(icaroot: Path) -> None:
+        os.symlink(str(outside / "root.pem"), cacerts(icaroot) / "linked-root.pem")
+        subprocess.run(["openssl", "rehash", str(cacerts(icaroot))], check=True, capture_output=True)
+
+    def with_intcerts(icaroot: Path) -> None:
+        rehashed(icaroot)
+        (icaroot / "keystore" / "intcerts").mkdir()
+
+    return {
+        "empty": lambda icaroot: None,
+        "rehashed": rehashed,
+        "stale": stale,
+        "linked-out": linked_out,
+        "with-intcerts": with_intcerts,
+    }
+
+
+def _requests(pki) -> dict:
+    return {
+        "add-root": {"src": str(pki.path("root"))},
+        "add-root-der": {"content": None, "src": str(pki.path("root")), "name": "Corp-Root"},
+        "remove-root": {"src": str(pki.path("root")), "state": "absent"},
+        "remove-by-fingerprint": {"fingerprint": pki.root.fingerprint, "state": "absent"},
+        "add-intermediate": {"src": str(pki.path("intermediate")), "kind": "intermediate"},
+        "list": {
+            "certificates": [
+                {"src": str(pki.path("intermediate")), "kind": "intermediate"},
+                {"src": str(pki.path("root")), "state": "absent"},
+                {"content": pki.issue("Listed Root", key=pki.fresh_key()).pem.decode()},
+            ]
+        },
+    }
+
+
+@pytest.mark.parametrize("request_name", ["add-root", "add-root-der", "remove-root", "remove-by-fingerprint",
+                                          "add-intermediate", "list"])  # fmt: skip
+@pytest.mark.parametrize("start", ["empty", "rehashed", "stale", "linked-out", "with-intcerts"])
+def test_check_mode_predicts_exactly_the_real_run(pki, icaroot, tmp_path, start, request_name):
+    """A property: whatever the folder and the request, check mode's result and diff are the real run's."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "root.pem").write_bytes(pki.root.pem)
+    _starting_folders(pki, outside)[start](icaroot)
+    request = {key: value for key, value in _requests(pki)[request_name].items() if value is not None}
+    if "certificates" in request:
+
+        def run(check_mode: bool) -> dict:
+            return ensure_certificates(icaroot=str(icaroot), check_mode=check_mode, **request)
+
+    else:
+
+        def run(check_mode: bool) -> dict:
+            return ensure_certificate(
+                icaroot=str(icaroot),
+                kind=request.get("kind", "root"),
+                state=request.get("state", "present"),
+                src=request.get("src"),
+                name=request.get("name"),
+                fingerprint=request.get("fingerprint"),
+                check_mode=check_mode,
+            )[0]
+
+    before = tree(icaroot)
+    predicted = run(True)
+    assert tree(icaroot) == before
+    applied = run(False)
+    for field in sorted(set(predicted) | set(applied)):
+        assert predicted.get(field) == applied.get(field), field
+    # and the prediction of a second run is no change, as the second run is
+    assert not run(True)["changed"] and not run(False)["changed"]
 
 
 # ---------------------------------------------------------------------------

@@ -522,10 +522,14 @@ def _hex_serial(number: int) -> str:
     return sign + ("0" + digits if len(digits) % 2 else digits)
 
 
-def slug(text: str, *, limit: int = 64) -> str:
-    """A file-name-safe, readable, lower-case form of ``text`` (may be empty)."""
+def slug(text: str, *, limit: int = 64, keep_case: bool = False) -> str:
+    """A file-name-safe, readable form of ``text`` (may be empty), lower-case unless ``keep_case``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    cleaned = re.sub(r"[^a-z0-9._]+", "-", ascii_text.lower())
+    cleaned = re.sub(
+        r"[^A-Za-z0-9._]+" if keep_case else r"[^a-z0-9._]+",
+        "-",
+        ascii_text if keep_case else ascii_text.lower(),
+    )
     cleaned = re.sub(r"[-._]{2,}", "-", cleaned).strip("-._")
     return cleaned[:limit].rstrip("-._")
 

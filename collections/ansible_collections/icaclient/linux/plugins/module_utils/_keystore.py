@@ -15,7 +15,9 @@ File names (stable and readable):
   Per-subject names, unlike positions, do not shift when a bundle gains,
   loses or reorders certificates;
 - ``<name>`` is the ``name`` option, else the source file's name without its
-  extension; for ``content`` without ``name`` each file is ``<subject>.pem``.
+  extensions (case kept; runs of characters other than ASCII letters, digits,
+  ``.`` and ``_`` become ``-``); for ``content`` without ``name`` each file is
+  ``<subject>.pem``.
 
 A certificate already present (same SHA-256 fingerprint) in a single-certificate
 PEM file of the folder, under any file name, is not written again. When the
@@ -38,7 +40,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -53,15 +54,19 @@ from ._certs import (
     slug,
 )
 from ._errors import IcaClientError
-from ._rehash import REHASH_EXTENSIONS
+from ._rehash import (
+    REHASH_EXTENSIONS,
+    NotAFile,
+    NotLoadable,
+    RehashPlan,
+    hash_link_name,
+    plan_rehash,
+    read_regular_file,
+)
 from ._rehash import rehash as rehash_folder
 
 FOLDERS = {"root": "cacerts", "intermediate": "intcerts"}
-#: Every name ``openssl rehash`` takes for one of its links ...
-HASH_LINK = re.compile(r"^[0-9A-Fa-f]{8}\.([rR]?)([0-9]*)$")
-#: ... and the only form OpenSSL's lookups open.
-CANONICAL_LINK = re.compile(r"^[0-9a-f]{8}\.(r?)(0|[1-9][0-9]*)$")
-#: Larger files are not certificates; reading stops there.
+#: Larger files are not certificates: they are not read.
 MAX_FILE_BYTES = 1 << 20
 _SOURCE_EXTENSIONS = (".pem", ".crt", ".cer", ".der", ".cert", ".p7b", ".p7c", ".txt", ".ca-bundle")
 
@@ -86,8 +91,11 @@ class StoredFile:
     certs: list[CertInfo]
     error: Optional[str] = None
     link_target: Optional[str] = None
+    #: False for a link that leaves the folder (information: rehash reads through it)
     inside: bool = True
     private_keys: list[str] = field(default_factory=list)
+    #: False when the entry is not a regular file, nor a link to one (a folder, a device, dangling)
+    regular: bool = True
 
     @property
     def has_rehash_suffix(self) -> bool:
@@ -100,12 +108,7 @@ class StoredFile:
     @property
     def effective(self) -> bool:
         """Whether the client (through rehash) can load this file's certificate."""
-        return (
-            self.inside
-            and self.has_rehash_suffix
-            and len(self.certs) == 1
-            and self.certs[0].source_format == "pem"
-        )
+        return self.has_rehash_suffix and len(self.certs) == 1 and self.certs[0].source_format == "pem"
 
 
 @dataclass
@@ -128,7 +131,11 @@ class FolderState:
 
 
 def scan_folder(directory: str, *, now: Optional[datetime.datetime] = None) -> FolderState:
-    """Read every entry of ``directory`` (hash links are listed, not read)."""
+    """Read every entry of ``directory`` (hash links are listed, not read).
+
+    A certificate file may be a link, anywhere (rehash reads through it); only a
+    regular file is ever opened, and only when it is at most :data:`MAX_FILE_BYTES`.
+    """
     if not os.path.isdir(directory):
         return FolderState(directory, False, [], {})
     try:
@@ -143,34 +150,32 @@ def scan_folder(directory: str, *, now: Optional[datetime.datetime] = None) -> F
         if name.startswith(TEMP_PREFIX):
             continue
         is_link = os.path.islink(path)
-        if is_link and HASH_LINK.match(name):
+        if is_link and hash_link_name(name) is not None:
             links[name] = os.readlink(path)
             continue
-        if not os.path.isfile(path):  # folders, sockets, dangling links
-            if is_link:
-                files.append(StoredFile(name, path, [], "dangling link", os.readlink(path), False))
-            continue
+        if not is_link and os.path.isdir(path):
+            continue  # a sub-folder is not the keystore's business
         target = os.readlink(path) if is_link else None
         inside = os.path.dirname(os.path.realpath(path)) == real_dir
-        files.append(_read_stored(name, path, target, inside, now))
+        files.append(_read_stored(name, path, target, inside, is_link, now))
     return FolderState(directory, True, files, links, set(names))
 
 
 def _read_stored(
-    name: str, path: str, target: Optional[str], inside: bool, now: Optional[datetime.datetime]
+    name: str, path: str, target: Optional[str], inside: bool, is_link: bool, now: Optional[datetime.datetime]
 ) -> StoredFile:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        return StoredFile(name, path, [], f"cannot read: {exc.strerror}", target, inside)
-    if len(data) > MAX_FILE_BYTES:
-        return StoredFile(name, path, [], "larger than 1 MiB: not a certificate file", target, inside)
+        data = read_regular_file(path, limit=MAX_FILE_BYTES, is_link=is_link)
+    except NotLoadable as exc:
+        return StoredFile(name, path, [], str(exc), target, inside, regular=not isinstance(exc, NotAFile))
     keys: list[str] = []
     try:
         certs = load_certificates(data, now=now, private_keys=keys)
     except IcaClientError as exc:
-        return StoredFile(name, path, [], exc.message, target, inside)
+        error = exc.message
+        if keys and exc.details.get("cause") == "empty":
+            error = f"a private key ({', '.join(keys)}) and no certificate"
+        return StoredFile(name, path, [], error, target, inside, keys)
     return StoredFile(name, path, certs, None, target, inside, keys)
 
 
@@ -443,7 +448,7 @@ def _checked_name(name: str, context: str) -> str:
         raise IcaClientError(
             f"{context}: name {name!r} is not usable as a file name (no '/', no leading '.')"
         )
-    if HASH_LINK.match(cleaned):
+    if hash_link_name(cleaned) is not None:
         raise IcaClientError(f"{context}: name {name!r} looks like a hash link name; choose a readable name")
     return cleaned
 
@@ -460,7 +465,8 @@ def _base_from_source(source_name: Optional[str]) -> Optional[str]:
                 break
         else:
             break
-    return slug(base, limit=80) or None
+    # the name of src without its extensions, its case kept (only characters unsafe in a file name change)
+    return slug(base, limit=80, keep_case=True) or None
 
 
 def _subject_slug(cert: CertInfo) -> str:
@@ -708,9 +714,12 @@ def ensure_certificate(
     warnings = list(plan.warnings)
     links = dict(plan.before.links)
     rehash_facts: Optional[dict[str, Any]] = None
-    if rehash and os.path.isdir(plan.directory):
+    # check mode plans the rehash on the folder as the real run leaves it (created, if it must be)
+    if rehash and (os.path.isdir(plan.directory) or (check_mode and plan.create_directory)):
         try:
-            outcome = rehash_folder(plan.directory, check_mode=check_mode)
+            outcome = rehash_folder(
+                plan.directory, check_mode=check_mode, overlay=_overlay([plan]) if check_mode else None
+            )
         except IcaClientError as exc:
             done = (
                 "the certificate files were written" if plan.changed and not check_mode else "no file changed"
@@ -731,6 +740,15 @@ def ensure_certificate(
     result["diff"] = diff
     result["warnings"] = warnings
     return result, plan
+
+
+def _overlay(plans: list[KeystorePlan]) -> dict[str, Optional[bytes]]:
+    """The files ``plans`` write (name -> bytes) and remove (name -> None), for the rehash's check mode."""
+    files: dict[str, Optional[bytes]] = {}
+    for plan in plans:
+        for change in plan.changes:
+            files[change.name] = None if change.action == "remove" else (change.data or b"")
+    return files
 
 
 def _links_listing(links: dict[str, str]) -> str:
@@ -861,10 +879,14 @@ def ensure_certificates(
     links = {directory: dict(original[directory].links) for directory in touched}
     rehash_facts: dict[str, Optional[dict[str, Any]]] = dict.fromkeys(touched)
     for directory in touched:
-        if not rehash or not os.path.isdir(directory):
+        folder_plans = [plan for plan in plans if plan.directory == directory]
+        created = check_mode and any(plan.create_directory for plan in folder_plans)
+        if not rehash or not (os.path.isdir(directory) or created):
             continue
         try:
-            outcome = rehash_folder(directory, check_mode=check_mode)
+            outcome = rehash_folder(
+                directory, check_mode=check_mode, overlay=_overlay(folder_plans) if check_mode else None
+            )
         except IcaClientError as exc:
             done = (
                 "the certificate files were written"
@@ -994,9 +1016,9 @@ PROBLEMS = {
     "ignored_name": "the file name does not end in .pem, .crt, .cer or .crl; rehash ignores it",
     "duplicate": "the same certificate is in another file of the folder",
     "unparsable": "a certificate file that cannot be parsed",
-    "outside_link": "a link to a file outside the folder; rehash does not follow it",
+    "not_a_file": "not a file: a dangling link, or a folder, device, FIFO or socket; nothing to load",
     "private_key": "a private key lies in the keystore, readable by every user; remove it",
-    "stale_link": "a hash link that is dangling, points at the wrong file or outside the folder",
+    "stale_link": "a hash link the next rehash replaces or removes: the client does not find the right certificate by it",
 }
 
 
@@ -1059,32 +1081,38 @@ def audit_keystore(
 def audit_folder(
     directory: str, *, kind: str, expiry_warning_days: int = 30, now: Optional[datetime.datetime] = None
 ) -> dict[str, Any]:
-    """Every certificate file of one folder with its facts, links and problems."""
-    state = scan_folder(directory, now=now)
-    folder_problems: list[dict[str, Any]] = []
-    link_status = _link_status(state)
-    linked_targets: dict[str, list[str]] = {}
-    for link, (target_name, problem) in link_status.items():
-        if problem is None and target_name is not None:
-            linked_targets.setdefault(target_name, []).append(link)
+    """Every certificate file of one folder with its facts, links and problems.
 
-    # Of several files holding one certificate, the one rehash linked (else the first) is the original.
-    holders: dict[str, list[str]] = {}
-    for stored in state.files:
-        if stored.effective:
-            holders.setdefault(stored.certs[0].fingerprint_sha256, []).append(stored.name)
-    first_holder = {
-        fingerprint: next((name for name in names if name in linked_targets), names[0])
-        for fingerprint, names in holders.items()
-    }
+    Which hash links are right is what the rehash plans (:func:`plan_rehash`):
+    a link the next rehash would keep is right, any other is stale.
+    """
+    state = scan_folder(directory, now=now)
+    plan: Optional[RehashPlan] = None
+    if state.exists:
+        try:
+            plan = plan_rehash(directory)
+        except IcaClientError as exc:
+            raise IcaClientError(f"cannot audit keystore folder {directory}: {exc.message}") from exc
+    kept = {link: target for link, target in state.links.items() if plan and plan.after.get(link) == target}
+    linked_targets: dict[str, list[str]] = {}
+    for link, target in kept.items():
+        linked_targets.setdefault(target, []).append(link)
+    linked_files = plan.linked_files if plan else {}
+    duplicates = plan.duplicates if plan else {}
 
     entries: list[dict[str, Any]] = []
     for stored in state.files:
-        if stored.error is not None and not stored.has_rehash_suffix:
-            continue  # a README or a key file beside the certificates is not the keystore's business
+        if (
+            stored.error is not None
+            and not stored.has_rehash_suffix
+            and stored.regular
+            and not stored.private_keys
+        ):
+            continue  # a README beside the certificates is not the keystore's business
         file_codes = _file_codes(stored)
         if stored.error is not None:
-            entries.append(_audit_entry(stored, None, kind, ["unparsable"], [], stored.error))
+            codes = file_codes + ([] if stored.private_keys or not stored.regular else ["unparsable"])
+            entries.append(_audit_entry(stored, None, kind, codes, [], stored.error))
             continue
         for cert in stored.certs:
             codes = list(file_codes)
@@ -1092,13 +1120,12 @@ def audit_folder(
             if not cert.expired and cert.days_left < expiry_warning_days:
                 codes.append("expires_soon")
             links = sorted(linked_targets.get(stored.name, []))
-            if stored.effective:
-                holder = first_holder.get(cert.fingerprint_sha256)
-                if holder != stored.name:
-                    codes.append("duplicate")
-                elif not links:
-                    codes.append("unlinked")
+            if stored.name in duplicates:
+                codes.append("duplicate")
+            elif stored.name in linked_files and not links:
+                codes.append("unlinked")
             entries.append(_audit_entry(stored, cert, kind, codes, links, None))
+    folder_problems: list[dict[str, Any]] = []
     for entry in entries:
         for code in entry["problems"]:
             folder_problems.append(
@@ -1111,18 +1138,20 @@ def audit_folder(
                 }
             )
     stale = []
-    for link, (_target, problem) in sorted(link_status.items()):
-        if problem is not None:
-            stale.append({"link": link, "target": state.links[link], "problem": problem})
-            folder_problems.append(
-                {
-                    "path": os.path.join(directory, link),
-                    "file": link,
-                    "kind": kind,
-                    "problem": "stale_link",
-                    "message": f"{PROBLEMS['stale_link']}: {problem}",
-                }
-            )
+    for link, target in sorted(state.links.items()):
+        if link in kept or plan is None:
+            continue
+        problem = _why_stale(link, target, plan)
+        stale.append({"link": link, "target": target, "problem": problem})
+        folder_problems.append(
+            {
+                "path": os.path.join(directory, link),
+                "file": link,
+                "kind": kind,
+                "problem": "stale_link",
+                "message": f"{PROBLEMS['stale_link']}: {problem}",
+            }
+        )
     return {
         "kind": kind,
         "path": directory,
@@ -1136,8 +1165,8 @@ def audit_folder(
 
 def _file_codes(stored: StoredFile) -> list[str]:
     codes = []
-    if not stored.inside:
-        codes.append("outside_link")
+    if not stored.regular:
+        codes.append("not_a_file")
     if not stored.has_rehash_suffix:
         codes.append("ignored_name")
     if stored.private_keys:
@@ -1151,38 +1180,27 @@ def _file_codes(stored: StoredFile) -> list[str]:
     return codes
 
 
-def _link_status(state: FolderState) -> dict[str, tuple[Optional[str], Optional[str]]]:
-    """For each hash link: (target file name inside the folder or None, problem or None)."""
-    files = state.by_name()
-    status: dict[str, tuple[Optional[str], Optional[str]]] = {}
-    for link, target in state.links.items():
-        match = HASH_LINK.match(link)
-        if match is None or match.group(1):  # CRL links (.rN) are not this module's business
-            continue
-        if not CANONICAL_LINK.match(link):
-            status[link] = (None, "a name OpenSSL never opens (it looks up lower-case HHHHHHHH.N only)")
-            continue
-        if "/" in target:
-            inside = os.path.dirname(
-                os.path.normpath(os.path.join(state.directory, target))
-            ) == os.path.normpath(state.directory)
-            if not inside:
-                status[link] = (None, f"points outside the folder ({target})")
-                continue
-            target = os.path.basename(target)
-        stored = files.get(target)
-        if stored is None:
-            status[link] = (None, f"dangling ({target} does not exist)")
-        elif not stored.effective:
-            status[link] = (target, f"points at {target}, which is not a single PEM certificate")
-        elif not link.startswith(stored.certs[0].subject_hash + "."):
-            status[link] = (
-                target,
-                f"points at {target}, whose subject hash is {stored.certs[0].subject_hash}",
-            )
-        else:
-            status[link] = (target, None)
-    return status
+def _why_stale(link: str, target: str, plan: RehashPlan) -> str:
+    """Why the rehash plan does not keep hash link ``link`` (it points at ``target``)."""
+    name = hash_link_name(link)
+    if name is None or name.index is None:
+        return "a name OpenSSL never opens (it looks up lower-case HHHHHHHH.N only)"
+    suffix = "r" if name.kind else ""
+    bucket = plan.linked_files.get(target)
+    if bucket is not None:
+        if bucket != (name.kind, name.hash):
+            return f"points at {target}, whose subject hash is {bucket[1]}"
+        linked = sorted(each for each, to in plan.after.items() if to == target and each != link)
+        return f"one link too many: {target} is linked as {', '.join(linked)}"
+    if target in plan.duplicates:
+        return f"points at {target}, a duplicate of {plan.duplicates[target]}"
+    if target in plan.skipped:
+        return f"points at {target}, which rehash does not link: {plan.skipped[target]}"
+    if "/" in target or target in (".", ".."):
+        return f"points at {target}, not at a file of the folder, and reaches no certificate with hash {name.hash}.{suffix}"
+    if not os.path.lexists(os.path.join(plan.directory, target)):
+        return f"dangling ({target} does not exist)"
+    return f"points at {target}, which rehash does not link"
 
 
 def _audit_entry(
@@ -1202,6 +1220,8 @@ def _audit_entry(
         "error": error,
         "hash_links": links,
         "linked": bool(links),
+        "link": stored.link_target,
+        "leaves_folder": not stored.inside,
     }
     if cert is None:
         entry.update(dict.fromkeys(("subject", "issuer", "fingerprint", "not_after", "key_type", "key_bits")))
