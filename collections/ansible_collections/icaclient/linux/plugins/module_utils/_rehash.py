@@ -78,6 +78,7 @@ __all__ = [
     "REHASH_EXTENSIONS",
     "FolderRehash",
     "HashLink",
+    "NotAFile",
     "NotLoadable",
     "RehashPlan",
     "RehashResult",
@@ -190,6 +191,10 @@ class NotLoadable(Exception):
     """A file that is not loaded (not a regular file, too large, not one certificate); the message says why."""
 
 
+class NotAFile(NotLoadable):
+    """A name that leads to no regular file: dangling, a folder, a device, a FIFO, a socket."""
+
+
 _Skip = NotLoadable
 
 _OPEN_FLAGS = (
@@ -222,13 +227,13 @@ def read_regular_file(path: str, *, limit: int, is_link: Optional[bool] = None) 
         try:
             info = os.stat(path)
         except FileNotFoundError:
-            raise NotLoadable(f"a dangling link (to {_readlink(path)})") from None
+            raise NotAFile(f"a dangling link (to {_readlink(path)})") from None
         except OSError as exc:
             raise NotLoadable(
                 f"a link that cannot be followed (to {_readlink(path)}): {exc.strerror}"
             ) from exc
         if not stat.S_ISREG(info.st_mode):
-            raise NotLoadable(f"a link to a {_what(info.st_mode)} ({os.path.realpath(path)}), not to a file")
+            raise NotAFile(f"a link to a {_what(info.st_mode)} ({os.path.realpath(path)}), not to a file")
     try:
         fd = os.open(path, _OPEN_FLAGS | (0 if is_link else getattr(os, "O_NOFOLLOW", 0)))
     except OSError as exc:
@@ -236,7 +241,7 @@ def read_regular_file(path: str, *, limit: int, is_link: Optional[bool] = None) 
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise NotLoadable(f"a {_what(info.st_mode)}, not a file")
+            raise NotAFile(f"a {_what(info.st_mode)}, not a file")
         if info.st_size > limit:
             raise NotLoadable(f"larger than {_size(limit)} ({info.st_size} bytes): not a certificate file")
         try:

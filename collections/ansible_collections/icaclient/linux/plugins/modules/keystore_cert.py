@@ -77,8 +77,10 @@ options:
   name:
     description:
       - Readable base of the file names written (see above); a trailing C(.pem) is dropped.
-        Defaults to the name of O(src) without its extension, or, for O(content), to each
-        certificate's subject.
+        Defaults to the name of O(src) without its extensions (C(.pem), C(.crt), C(.cer),
+        C(.der), C(.cert), C(.p7b), C(.p7c), C(.txt), C(.ca-bundle)), its case kept; characters
+        other than ASCII letters, digits, C(.) and C(_) become C(-) (C(rootB.der.crt) stores
+        C(rootB.pem)). For O(content), each certificate's subject.
       - With an explicit O(name) and a single certificate, a file of that name holding a
         different certificate is replaced (the name is a slot, as when a root is rotated).
         Otherwise a clashing file is never overwritten; the new file gets C(-<8 hex digits of
@@ -356,6 +358,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._certs import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._display import display_text, displayable
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._keystore import (
     ensure_certificate,
@@ -434,13 +437,13 @@ def main():
                 check_mode=module.check_mode,
             )
     except IcaClientError as exc:
-        module.fail_json(msg=exc.message, **exc.details)
+        module.fail_json(msg=display_text(exc.message), **displayable(exc.details))
     for warning in result.pop("warnings"):
-        module.warn(warning)
+        module.warn(display_text(warning))
     diff = result.pop("diff")
     if module._diff and result["changed"]:
         result["diff"] = diff
-    module.exit_json(**result)
+    module.exit_json(**displayable(result))
 
 
 if __name__ == "__main__":

@@ -20,8 +20,17 @@ description:
     such keys), V(not_ca), V(not_self_signed) (a root that cannot anchor a chain),
     V(unlinked) (no correct hash link: the client does not see it), V(bundle), V(der),
     V(pkcs7) (formats the client ignores), V(ignored_name) (a suffix rehash ignores),
-    V(duplicate), V(unparsable), V(outside_link), and V(stale_link) for hash links that
-    dangle or point at the wrong file."
+    V(duplicate), V(unparsable), V(private_key) (a file holding a private key: every user
+    can read the keystore), V(not_a_file) (a dangling link, or a link to a folder, device,
+    FIFO or socket), and V(stale_link) for hash links the next rehash replaces or removes."
+  - "Which hash links are correct is decided by the rule M(icaclient.linux.keystore_rehash)
+    applies (the audit asks its plan): a working link is never stale."
+  - "A certificate file may be a link, also one that leaves the folder (as when the Mozilla
+    roots are linked in): the certificate it reaches is reported, with RV(certificates[].link)
+    and RV(certificates[].leaves_folder) as information, not as a problem. Only regular files
+    are read, at most 1 MiB each."
+  - "File names that are not UTF-8 are shown with each such byte as C(\\xNN) and a backslash
+    of a name doubled."
   - Files without a certificate suffix that are not certificates (a README) are not reported.
   - Changes nothing; runs in check mode too.
 options:
@@ -94,7 +103,8 @@ folders:
       description: Hash link name to link target, for every hash link in the folder.
       type: dict
     stale_links:
-      description: Hash links that dangle, point outside the folder or at the wrong file.
+      description: Hash links the next rehash replaces or removes, each with C(link), C(target)
+        and C(problem) (why).
       type: list
       elements: dict
     problems:
@@ -150,6 +160,13 @@ certificates:
     linked:
       description: Whether a correct hash link points at this file.
       type: bool
+    link:
+      description: The link target when the file is a link; null otherwise.
+      type: str
+    leaves_folder:
+      description: Whether the file is a link that leaves the folder (information; the
+        certificate reported is the one it reaches).
+      type: bool
     problems:
       description: Problem codes for this certificate.
       type: list
@@ -188,6 +205,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._certs import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._display import display_text, displayable
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._keystore import audit_keystore
 
@@ -213,8 +231,8 @@ def main():
             expiry_warning_days=params["expiry_warning_days"],
         )
     except IcaClientError as exc:
-        module.fail_json(msg=exc.message, **exc.details)
-    module.exit_json(changed=False, **result)
+        module.fail_json(msg=display_text(exc.message), **displayable(exc.details))
+    module.exit_json(changed=False, **displayable(result))
 
 
 if __name__ == "__main__":

@@ -32,9 +32,19 @@ description:
     needed is replaced; C(openssl rehash) keeps it and numbers the right link after it."
   - "A second, higher-numbered link to a file already linked is removed, and so is every
     one of several stale links to the same missing file; C(openssl rehash) leaves them."
-  - "A link pointing outside the folder is never followed and never removed (a warning
-    names it; a hash link pointing outside keeps its number); C(openssl rehash) removes
-    such a hash link, and follows such a certificate file link."
+  - "A certificate file may be a link, to a file in the folder or anywhere else, through any
+    chain of links, and the folder itself may be a link: as C(openssl rehash) does, the
+    certificate is read through the link and the hash link names the link (for example the
+    Mozilla roots linked in from C(/usr/share/ca-certificates/mozilla)). Only a regular file
+    is ever opened (at most 64 MiB): a link to a folder, device, FIFO or socket, or a
+    dangling one, is skipped with a warning naming what it is; C(openssl rehash) opens it
+    (and hangs on a FIFO). Nothing is ever written through a link."
+  - "A hash link that leaves the folder and reaches a certificate or CRL of the hash its
+    name says is kept with its number (a warning names it); C(openssl rehash) removes it
+    unless its number is below the count needed. Any other hash link leaving the folder is
+    judged as C(openssl rehash) judges it, by its target's name."
+  - "File names that are not UTF-8 are linked like any other; results show each byte that
+    is not UTF-8 as C(\\xNN) and a backslash of a name doubled."
   - "Hash link names other than the canonical C(hhhhhhhh.N) (upper-case hex, leading
     zeros) and links to a file by another spelling (C(./file.pem)) are replaced; OpenSSL
     only ever opens C(hhhhhhhh.N), yet C(openssl rehash) keeps them."
@@ -127,8 +137,8 @@ method:
 links:
   description:
     - The hash links in the folder after the run (in check mode, after the run that would
-      happen), link name to target. Links pointing outside the folder, left alone, are
-      included.
+      happen), link name to target. Hash links that leave the folder and work, left alone,
+      are included.
   returned: when O(path) is given
   type: dict
   sample: {"3513523f.0": "corp-root.pem", "8deb7220.0": "gateway-ca.pem"}
@@ -197,6 +207,7 @@ skipped_folders:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.icaclient.linux.plugins.module_utils._display import display_text, displayable
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._rehash import (
     find_ctx_rehash,
@@ -229,11 +240,11 @@ def _rehash_icaroot(module):
             check_mode=module.check_mode,
         )
     except IcaClientError as exc:
-        module.fail_json(msg=exc.message, **exc.details)
+        module.fail_json(msg=display_text(exc.message), **displayable(exc.details))
     folders = []
     for each in done:
         for warning in each.result.warnings:
-            module.warn(warning)
+            module.warn(display_text(warning))
         entry = {
             "path": each.path,
             "changed": each.result.changed,
@@ -248,11 +259,15 @@ def _rehash_icaroot(module):
     if module._diff:
         extra["diff"] = [_links_diff(each.path, each.result) for each in done]
     module.exit_json(
-        changed=any(each.result.changed for each in done),
-        method=method,
-        folders=folders,
-        skipped_folders=skipped,
-        **extra,
+        **displayable(
+            dict(
+                changed=any(each.result.changed for each in done),
+                method=method,
+                folders=folders,
+                skipped_folders=skipped,
+                **extra,
+            )
+        )
     )
 
 
@@ -285,18 +300,22 @@ def main():
             if not module.check_mode:
                 extra["cmd"] = [tool]
     except IcaClientError as exc:
-        module.fail_json(msg=exc.message, **exc.details)
+        module.fail_json(msg=display_text(exc.message), **displayable(exc.details))
     for warning in result.warnings:
-        module.warn(warning)
+        module.warn(display_text(warning))
     if module._diff:
         extra["diff"] = _links_diff(path, result)
     module.exit_json(
-        changed=result.changed,
-        method=method,
-        links=result.links,
-        created=result.created,
-        removed=result.removed,
-        **extra,
+        **displayable(
+            dict(
+                changed=result.changed,
+                method=method,
+                links=result.links,
+                created=result.created,
+                removed=result.removed,
+                **extra,
+            )
+        )
     )
 
 
