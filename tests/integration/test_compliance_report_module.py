@@ -98,7 +98,6 @@ def test_compliance_report_writes_once_and_reports_the_failures(tmp_path: Path):
 def test_compliance_report_refuses_a_file_where_the_folder_should_be(tmp_path: Path):
     blocker = tmp_path / "report"
     blocker.write_text("keep me")
-    result = run_module("compliance_report", {"dest": str(blocker), "hosts": HOSTS})
-    assert result["failed"]
+    result = run_module("compliance_report", {"dest": str(blocker), "hosts": HOSTS}, expect_failure=True)
     assert result["msg"] == f"cannot write the report into {blocker}: it exists and is not a folder"
     assert blocker.read_text() == "keep me"
