@@ -166,3 +166,72 @@ def test_audit_failures(tmp_path, icaroot):
     for (case, (_args, message)), result in zip(cases.items(), run.results):
         assert result["_status"] == "FAILED!", (case, result)
         assert message in result["msg"], (case, result["msg"])
+
+
+MOZILLA = "/usr/share/ca-certificates/mozilla"
+
+
+def test_links_are_read_through_and_named_for_what_they_reach(pki, icaroot, tmp_path):
+    """Links that leave the folder are information; a link to what is no certificate says what it is."""
+    folder = icaroot / "keystore" / "cacerts"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "root.pem").write_bytes(pki.root.pem)
+    (outside / "key.pem").write_bytes(_key_pem(pki))
+    os.symlink(str(outside / "root.pem"), folder / "corp-root.pem")
+    os.symlink("/etc/passwd", folder / "passwd.pem")
+    os.symlink(str(outside / "key.pem"), folder / "key.pem")
+    os.symlink("/dev/zero", folder / "zero.pem")
+    os.symlink(str(outside), folder / "a-folder.pem")
+    os.symlink("nowhere.pem", folder / "dangling.pem")
+    # openssl rehash reads /dev/zero to its end of line (none) and fails: link without it
+    os.unlink(folder / "zero.pem")
+    subprocess.run(["openssl", "rehash", str(folder)], check=False, capture_output=True)
+    os.symlink("/dev/zero", folder / "zero.pem")
+    result = run_module("keystore_info", {"path": str(folder)})
+    by_file = {entry["file"]: entry for entry in result["certificates"]}
+    root = by_file["corp-root.pem"]
+    assert root["problems"] == [] and root["leaves_folder"] and root["link"] == str(outside / "root.pem")
+    assert root["fingerprint"] == pki.root.fingerprint and root["linked"]
+    assert result["folders"][0]["stale_links"] == []
+    assert by_file["passwd.pem"]["problems"] == ["unparsable"]
+    assert "neither PEM" in by_file["passwd.pem"]["error"] and by_file["passwd.pem"]["link"] == "/etc/passwd"
+    assert by_file["key.pem"]["problems"] == ["private_key"]
+    assert "a private key" in by_file["key.pem"]["error"]
+    assert by_file["zero.pem"]["problems"] == ["not_a_file"]
+    assert "a link to a character device (/dev/zero)" in by_file["zero.pem"]["error"]
+    assert by_file["a-folder.pem"]["problems"] == ["not_a_file"]
+    assert "a link to a folder" in by_file["a-folder.pem"]["error"]
+    assert by_file["dangling.pem"]["problems"] == ["not_a_file"]
+    assert "a dangling link (to nowhere.pem)" in by_file["dangling.pem"]["error"]
+
+
+def _key_pem(pki) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return pki.root.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+@pytest.mark.skipif(not os.path.isdir(MOZILLA), reason="needs the ca-certificates package")
+def test_mozilla_roots_linked_in_are_no_stale_links(icaroot):
+    folder = icaroot / "keystore" / "cacerts"
+    for name in os.listdir(MOZILLA):
+        os.symlink(os.path.join(MOZILLA, name), folder / name)
+    subprocess.run(["openssl", "rehash", str(folder)], check=True, capture_output=True)
+    result = run_module("keystore_info", {"path": str(folder)})
+    assert result["folders"][0]["stale_links"] == []
+    assert "stale_link" not in result["summary"]["by_problem"]
+    assert all(entry["leaves_folder"] and entry["linked"] for entry in result["certificates"])
+    assert result["summary"]["certificates"] == len(os.listdir(MOZILLA))
+
+
+def test_a_file_name_that_is_not_utf8_is_audited(pki, icaroot):
+    folder = icaroot / "keystore" / "cacerts"
+    (folder / os.fsdecode(b"caf\xe9.pem")).write_bytes(pki.root.pem)
+    subprocess.run(["openssl", "rehash", str(folder)], check=True, capture_output=True)
+    result = run_module("keystore_info", {"path": str(folder)})
+    (entry,) = result["certificates"]
+    assert entry["file"] == "caf\\xe9.pem" and entry["linked"] and entry["problems"] == []
+    assert list(result["folders"][0]["links"].values()) == ["caf\\xe9.pem"]

@@ -11,6 +11,7 @@ changes nothing. ``method=ctx_rehash`` runs a stand-in of the client's tool.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -25,7 +26,7 @@ def hash_links(folder: Path) -> dict[str, str]:
     return {
         entry.name: os.readlink(entry.path)
         for entry in os.scandir(folder)
-        if entry.is_symlink() and entry.name[8:9] == "."
+        if entry.is_symlink() and re.fullmatch(r"[0-9a-fA-F]{8}\.[rR]?[0-9]*", entry.name)
     }
 
 
@@ -382,3 +383,59 @@ def test_icaroot_failure_in_intcerts_says_cacerts_was_changed(
     )
     assert (result["cmd"], result["rc"]) == ([str(tool)], 3)
     assert snapshot(intcerts) == before
+
+
+# --- keystores as endpoints have them: certificate files that are links, names that are not UTF-8 ---
+
+MOZILLA = Path("/usr/share/ca-certificates/mozilla")
+
+
+@pytest.mark.skipif(not MOZILLA.is_dir(), reason="needs the ca-certificates package")
+@pytest.mark.parametrize("folder_is_a_link", [False, True], ids=["cacerts", "cacerts-is-a-link"])
+def test_mozilla_roots_linked_in_keep_every_hash_link(
+    pki, icaroot: Path, tmp_path: Path, folder_is_a_link: bool
+) -> None:
+    """ln -s /usr/share/ca-certificates/mozilla/* cacerts/ && openssl rehash: the module keeps all."""
+    cacerts = icaroot / "keystore" / "cacerts"
+    if folder_is_a_link:
+        real = tmp_path / "system-ca"
+        real.mkdir()
+        cacerts.rmdir()
+        os.symlink(str(real), cacerts)
+    for name in os.listdir(MOZILLA):
+        os.symlink(str(MOZILLA / name), cacerts / name)
+    shutil.copy(pki.path("root"), cacerts / "corp-root.pem")
+    subprocess.run(["openssl", "rehash", str(cacerts)], check=True, capture_output=True)
+    made_by_openssl = hash_links(cacerts)
+    assert len(made_by_openssl) > len(os.listdir(MOZILLA))  # with the sandbox's stock roots
+    before = stamps(cacerts)
+    for check in (True, False):
+        result = rehash({"path": str(cacerts)}, check=check)
+        assert not result["changed"] and result["created"] == [] and result["removed"] == []
+        assert result["links"] == made_by_openssl
+    assert stamps(cacerts) == before
+    # the whole keystore through icaroot, as the role runs it
+    result = rehash({"icaroot": str(icaroot)})
+    assert not result["changed"] and result["folders"][0]["links"] == made_by_openssl
+    # and from scratch the module makes what openssl made
+    for link in made_by_openssl:
+        os.unlink(cacerts / link)
+    result = rehash({"path": str(cacerts)})
+    assert hash_links(cacerts) == made_by_openssl and result["removed"] == []
+
+
+def test_a_file_name_that_is_not_utf8_is_linked_and_reported_escaped(pki, keystore: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.pem")
+    os.unlink(keystore / "corp-root.pem")
+    shutil.copy(pki.path("root"), keystore / name)
+    os.symlink(os.fsdecode(b"\xff-gone.pem"), keystore / "0badf00d.0")
+    first = rehash({"path": str(keystore)})
+    link = openssl_hash(keystore / name) + ".0"
+    assert first["changed"] and first["links"] == {link: "caf\\xe9.pem"}
+    assert sorted(first["removed"]) == ["0badf00d.0", "deadbeef.0"]
+    assert hash_links(keystore) == {link: name}
+    before = stamps(keystore)
+    for check in (True, False):
+        again = rehash({"path": str(keystore)}, check=check)
+        assert not again["changed"] and again["links"] == {link: "caf\\xe9.pem"}
+    assert stamps(keystore) == before
