@@ -14,25 +14,45 @@
 #   scripts/debian_root.sh cache [--rebuild]   only make sure the tarball exists
 #
 # Environment:
-#   ICACLIENT_ROOT_CACHE   the tarball (default: <checkout>/.cache/bookworm-root.tar)
+#   ICACLIENT_ROOT_FLAVOUR test (default): the root the role tests and molecule use
+#                          (python3, python3-apt, package lists read, no recommends, a
+#                          policy-rc.d); fresh: what a fresh machine of our kind ships that
+#                          matters here (python3, python3-venv, python3-pip, openssl,
+#                          ca-certificates, git), nothing else, no package lists read
+#   ICACLIENT_ROOT_CACHE   the tarball (default: <checkout>/.cache/bookworm-root.tar, or
+#                          bookworm-fresh-root.tar for the fresh flavour)
 #   ICACLIENT_ROOT_MIRROR  the Debian mirror (default: what the host's
 #                          /etc/apt/sources.list.d/debian.sources names)
 #
 # The root is configured like the host: the same mirrors for bookworm,
 # bookworm-updates and bookworm-security, the host's Acquire settings that a
-# frozen mirror needs (Check-Valid-Until), and a policy-rc.d that keeps
+# frozen mirror needs (Check-Valid-Until), and (test flavour) a policy-rc.d that keeps
 # maintainer scripts from starting services (there is no init in a chroot:
-# whoever needs a daemon starts it).
+# whoever needs a daemon starts it). The fresh flavour gets the host's sources and
+# Acquire settings again at every create (the host's archive may have moved).
 set -euo pipefail
 
 SUITE=bookworm
+FLAVOUR=${ICACLIENT_ROOT_FLAVOUR:-test}
+case $FLAVOUR in
+test) INCLUDE=python3,python3-apt ;;
+fresh) INCLUDE=python3,python3-venv,python3-pip,openssl,ca-certificates,git ;;
+*)
+    printf 'debian_root: error: ICACLIENT_ROOT_FLAVOUR must be test or fresh, not %s\n' "$FLAVOUR" >&2
+    exit 1
+    ;;
+esac
 # Bump when the steps below change what the tarball holds: an old cache is
 # then rebuilt instead of silently reused.
-CACHE_FORMAT=2
+CACHE_FORMAT=2-$FLAVOUR
 MARKER=.icaclient-debian-root
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE=${ICACLIENT_ROOT_CACHE:-$HERE/.cache/$SUITE-root.tar}
+if [ "$FLAVOUR" = test ]; then
+    CACHE=${ICACLIENT_ROOT_CACHE:-$HERE/.cache/$SUITE-root.tar}
+else
+    CACHE=${ICACLIENT_ROOT_CACHE:-$HERE/.cache/$SUITE-$FLAVOUR-root.tar}
+fi
 
 log() { printf 'debian_root: %s\n' "$*" >&2; }
 die() {
@@ -195,16 +215,29 @@ probe_foreign_indexes() {
     rm -rf "$dest$probe"
 }
 
-configure_root() {
-    local dest=$1 native restricted acquire
-    require_root_path "$dest"
-    native=$(chroot "$dest" /usr/bin/dpkg --print-architecture)
+# The host's Debian archive and the Acquire settings it needs, as the root's own.
+copy_host_apt_settings() {
+    local dest=$1 acquire
     rm -f "$dest/etc/apt/sources.list"
     write_sources "$dest" "" ""
     acquire=$(host_acquire_settings)
+    rm -f "$dest/etc/apt/apt.conf.d/90icaclient-host"
     if [ -n "$acquire" ]; then
         printf '// Copied from the host that built this root.\n%s\n' "$acquire" \
             >"$dest/etc/apt/apt.conf.d/90icaclient-host"
+    fi
+}
+
+configure_root() {
+    local dest=$1 native restricted
+    require_root_path "$dest"
+    native=$(chroot "$dest" /usr/bin/dpkg --print-architecture)
+    copy_host_apt_settings "$dest"
+    if [ "$FLAVOUR" = fresh ]; then
+        # As a fresh machine comes: no package lists read yet, no downloaded packages.
+        rm -rf "$dest"/var/lib/apt/lists/* "$dest"/var/cache/apt/*.bin
+        chroot "$dest" /usr/bin/apt-get -qq clean
+        return 0
     fi
     printf 'APT::Install-Recommends "false";\n' >"$dest/etc/apt/apt.conf.d/90icaclient-no-recommends"
     printf '%s\n' '#!/bin/sh' \
@@ -240,7 +273,7 @@ build_cache() {
     trap "(do_umount '$work/root') 2>/dev/null || true; rm -rf --one-file-system '$work'" EXIT
     start=$(now)
     log "debootstrap $SUITE from $(mirror) (takes a few minutes)"
-    nice -n 10 debootstrap --variant=minbase --include=python3,python3-apt \
+    nice -n 10 debootstrap --variant=minbase --include="$INCLUDE" \
         "$SUITE" "$work/root" "$(mirror)" >"$work/debootstrap.log" 2>&1 || {
         tail -n 30 "$work/debootstrap.log" >&2
         die "debootstrap failed (log above)"
@@ -289,6 +322,7 @@ cmd_create() {
         log "restored $dest from $CACHE in $(elapsed "$start") s"
     fi
     cp /etc/resolv.conf "$dest/etc/resolv.conf"
+    [ "$FLAVOUR" = test ] || copy_host_apt_settings "$dest"
     do_mount "$dest"
     printf '%s\n' "$dest"
 }

@@ -1,0 +1,207 @@
+"""Check mode on a bare host: every role predicts, none fails, nothing changes.
+
+A fresh Debian bookworm root (``scripts/debian_root.sh``: debootstrap minbase, no pcscd, no
+libpcsclite, no systemd) holds a client that was installed and never configured: the sandbox
+ICAROOT (``scripts/make_sandbox.py``) at ``/srv/sandbox``. Ansible reaches it through the
+collection's ``icaclient.linux.chroot`` connection, as in a fleet.
+
+Each role runs in a play made check mode by its ``check_mode`` keyword, which is how
+``compliance.yml`` and ``site.yml``'s smart card play run them (``ansible_check_mode`` is false
+there: it reflects ``--check`` only). The smart card role runs with each way of starting pcscd
+(auto, systemd, sysvinit), none of which finds pcscd on the bare root. Then ``compliance.yml``
+itself checks the root. Every run must finish without a failed task, predict the changes a
+real run would make (named: the packages, the service, the files) and leave every file of the
+root as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ansible_run import REPO, VENV_BIN, ansible_env
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = REPO / "scripts" / "debian_root.sh"
+PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "check_mode_role.yml"
+# Outside pytest's temporary folders: pytest's cleanup must never meet a bind-mounted /dev.
+ROOT = REPO / ".cache" / "roots" / "bare-check-mode-test"
+SANDBOX = "/srv/sandbox"
+# What a run may change on the endpoint: Ansible's own temporary files, the kernel's views, and
+# apt's caches and log (a simulated install rebuilds pkgcache.bin and logs the solution).
+VOLATILE = ("proc", "sys", "dev", "run", "tmp", "root/.ansible", "var/tmp", "var/cache/apt", "var/log/apt")
+
+
+def _script(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, check=False, timeout=1200)
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Every file, folder and link of the root but the volatile folders: kind, mode, size,
+    modification time (not of folders: Ansible's temporary folder touches /root), link target."""
+    found: dict[str, tuple] = {}
+    skip = {root / part for part in VOLATILE}
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if here / d not in skip]
+        for name in dirs + files:
+            path = here / name
+            st = path.lstat()
+            target = os.readlink(path) if path.is_symlink() else None
+            mtime = None if path.is_dir() and not path.is_symlink() else st.st_mtime_ns
+            found[str(path.relative_to(root))] = (st.st_mode, st.st_size, mtime, target)
+    return found
+
+
+@pytest.fixture(scope="module")
+def bare_root(tmp_path_factory):
+    if os.geteuid() != 0:
+        pytest.fail("the bare-root check mode test needs root (debootstrap, chroot, mount)")
+    leftover = _script("destroy", str(ROOT))
+    assert leftover.returncode == 0, leftover.stderr
+    ROOT.parent.mkdir(parents=True, exist_ok=True)
+    made = _script("create", str(ROOT))
+    if made.returncode != 0:
+        pytest.fail(f"scripts/debian_root.sh create failed:\n{made.stderr}")
+    built = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "make_sandbox.py"), str(ROOT / SANDBOX.lstrip("/"))],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr
+    # The inventory a fleet would have: the sandbox's group settings, one endpoint reached
+    # through chroot, its paths inside the root.
+    inventory = tmp_path_factory.mktemp("bare-root-inventory")
+    shutil.copytree(REPO / "inventories" / "sandbox" / "group_vars", inventory / "group_vars")
+    (inventory / "hosts.yml").write_text(
+        json.dumps(
+            {
+                "icaclient_endpoints": {
+                    "hosts": {
+                        "bare-root": {
+                            "ansible_host": str(ROOT),
+                            "ansible_connection": "icaclient.linux.chroot",
+                            "ansible_python_interpreter": "/usr/bin/python3",
+                            "icaclient_icaroot": f"{SANDBOX}/icaroot",
+                            "icaclient_sandbox_pki": f"{SANDBOX}/pki",
+                            "icaclient_sandbox_home": f"{SANDBOX}/home/root",
+                            # As site.yml passes them to the roles that take their own.
+                            "icaclient_keystore_icaroot": "{{ icaclient_icaroot }}",
+                            "icaclient_smartcard_icaroot": "{{ icaclient_icaroot }}",
+                            # The smart card role would install packages: enforced, so that
+                            # compliance.yml reports what it would change as a failure.
+                            "icaclient_smartcard_enforce": True,
+                        }
+                    }
+                }
+            }
+        )
+    )
+    try:
+        yield inventory / "hosts.yml"
+    finally:
+        gone = _script("destroy", str(ROOT))
+        assert gone.returncode == 0, gone.stderr
+
+
+def _playbook(inventory: Path, playbook: Path, extra: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "-e", json.dumps(extra)],
+        cwd=REPO,
+        env=ansible_env({"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+
+
+def _recap(proc: subprocess.CompletedProcess) -> dict[str, int]:
+    match = re.search(
+        r"^bare-root\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", proc.stdout, re.M
+    )
+    assert match, f"no play recap:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}"
+    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))
+
+
+def _predict(inventory: Path, role: str, **extra) -> tuple[subprocess.CompletedProcess, dict]:
+    before = snapshot(ROOT)
+    proc = _playbook(inventory, PLAYBOOK, {"role_under_test": role, **extra})
+    recap = _recap(proc)
+    assert proc.returncode == 0 and recap["failed"] == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    after = snapshot(ROOT)
+    changed = sorted(set(before.items()) ^ set(after.items()))
+    assert not changed, f"check mode of {role} changed the root: {changed[:10]}"
+    predicted = json.loads(
+        re.search(r'"msg": "predicted=(\{.*?\})"', proc.stdout).group(1).replace('\\"', '"')
+    )
+    return proc, predicted
+
+
+@pytest.mark.parametrize("manager", ["auto", "systemd", "sysvinit"])
+def test_the_smart_card_role_predicts_packages_service_and_client_files(bare_root, manager):
+    proc, predicted = _predict(
+        bare_root, "icaclient_smartcard", icaclient_smartcard_pcscd_service_manager=manager
+    )
+    assert predicted["smartcard"] is True
+    out = proc.stdout
+    # The packages apt would install, both word sizes of the library among them.
+    for package in ("pcscd", "libpcsclite1", "libccid", "opensc"):
+        assert re.search(rf"\b{package}\b", out), f"{package} not predicted"
+    # The service: the socket unit where systemd would run it, the init script otherwise.
+    if manager == "systemd":
+        assert "pcscd.socket would be enabled and started" in out
+    else:
+        assert "pcscd would be started and enabled at boot" in out
+    # The client's files: module.ini gains the smart card settings (diff shown).
+    assert "SmartCardAllowed" in out and "module.ini" in out
+    assert "Could not find the requested service" not in out
+
+
+def test_the_keystore_role_predicts_both_certificates(bare_root):
+    proc, predicted = _predict(bare_root, "icaclient_keystore")
+    assert predicted["keystore"] is True
+    # The bare root lacks the library the keystore modules read certificates with: its install
+    # and the certificates that would follow are predicted.
+    assert re.search(r"python3-cryptography", proc.stdout)
+    for name, src in (
+        ("sandbox-corp-root", "corp-root.pem"),
+        ("sandbox-corp-issuing-ca1", "corp-issuing-ca1.der"),
+    ):
+        assert f"{name} from {SANDBOX}/pki/{src}" in proc.stdout
+
+
+def test_the_config_role_predicts_the_tls_window_and_proxy(bare_root):
+    proc, predicted = _predict(bare_root, "icaclient_config")
+    assert predicted["config"] is True
+    assert "MinimumTLS" in proc.stdout and "ProxyType" in proc.stdout
+
+
+def test_the_stores_role_predicts_nothing_without_stores_and_does_not_fail(bare_root):
+    _proc, predicted = _predict(bare_root, "icaclient_stores")
+    assert predicted["stores"] is False
+
+
+def test_compliance_on_the_bare_root_reports_every_role_as_would_change(bare_root, tmp_path):
+    before = snapshot(ROOT)
+    proc = _playbook(
+        bare_root,
+        REPO / "playbooks" / "compliance.yml",
+        {"icaclient_compliance_report_dir": str(tmp_path / "report"), "icaclient_compliance_fail": False},
+    )
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    assert not sorted(set(before.items()) ^ set(snapshot(ROOT).items()))
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    (host,) = report["hosts"]
+    roles = {c["id"]: c for c in host["checks"] if c["id"].startswith("role:")}
+    # Predicted changes, not errors: every role ran to its end in check mode.
+    for role in ("icaclient_keystore", "icaclient_config", "icaclient_smartcard"):
+        assert roles[f"role:{role}"]["status"] == "fail", roles[f"role:{role}"]
+        assert "would change" in roles[f"role:{role}"]["message"], roles[f"role:{role}"]
+    assert roles["role:icaclient_stores"]["status"] == "pass", roles["role:icaclient_stores"]
