@@ -446,3 +446,31 @@ def test_a_copy_that_refuses_the_edit_leaves_every_file_unchanged(stock_icaroot,
     assert files_state(main, template, user) == before
     assert folders_listing(*folders) == listing  # no backup, no temporary file
     assert "Pw-Refused-0c77" not in run.stdout + (tmp_path / "run" / "results.json").read_text()
+
+
+def test_a_users_file_that_links_to_a_root_only_file_is_neither_read_nor_replaced(stock_icaroot, tmp_path):
+    """path: ~/.ICAClient/wfclient.ini -> /root/secret.txt (mode 0600), made by the user: the secret
+    shows in no diff or result, the link stays a link and the root-only file is untouched."""
+    secret_text = "Root-Only-2b8d4f"
+    secret = tmp_path / "secret.txt"
+    secret.write_text(f"[WFClient]\nProxyType=None\nNote={secret_text}\n")
+    secret.chmod(0o600)
+    user_dir = stock_icaroot.user_config
+    link = user_dir / "wfclient.ini"
+    link.unlink()
+    link.symlink_to(secret)
+    os.chown(user_dir, 1234, 1234)
+    os.lchown(link, 1234, 1234)
+    before, listing = files_state(secret, link), folders_listing(user_dir)
+    args = {"path": str(link), "section": "WFClient", "settings": {"ProxyType": "Wpad"}}
+    run = run_tasks(
+        tmp_path / "run",
+        [{MODULE: args, "check_mode": True, "diff": True}, {MODULE: args, "diff": True}],
+        verbosity=2,
+        expect_failures=(0, 1),
+    )
+    for result in run.results:
+        assert result["msg"].startswith(f"cannot edit {link}: it is a symbolic link, and root does not read")
+    assert secret_text not in run.stdout + run.stderr + (tmp_path / "run" / "results.json").read_text()
+    assert files_state(secret, link) == before
+    assert folders_listing(user_dir) == listing

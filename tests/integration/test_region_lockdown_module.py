@@ -337,3 +337,111 @@ def test_profiles_give_each_file_its_own_entries_in_one_write_or_none(stock_icar
         "All_Regions.ini",
         "Trusted_Region.ini",
     }
+
+
+# -- links: root never reads or writes through one -----------------------------------------------
+
+SECRET = "Root-Only-7c1e5a"
+
+
+def root_only_file(tmp_path: Path) -> Path:
+    """A file only root may read, holding a secret and looking like a profile."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text(f"[Network\\Proxy]\nProxyType={SECRET}\n")
+    secret.chmod(0o600)
+    return secret
+
+
+def file_state(path: Path):
+    info = os.lstat(path)
+    if path.is_symlink():
+        content = os.readlink(path)
+    else:
+        content = sorted(p.name for p in path.iterdir()) if path.is_dir() else path.read_bytes()
+    return content, info.st_mtime_ns, info.st_mode, info.st_uid, info.st_gid
+
+
+def test_a_users_profile_link_to_a_root_only_file_is_neither_read_nor_replaced(stock_icaroot, tmp_path):
+    """~/.ICAClient/All_Regions.ini -> /root/secret.txt (mode 0600), made by the user: the run fails
+    naming the link, the secret shows nowhere, the link and the file stay as they were."""
+    secret = root_only_file(tmp_path)
+    user_dir = stock_icaroot.user_config
+    link = user_dir / "All_Regions.ini"
+    link.unlink()
+    link.symlink_to(secret)
+    os.chown(user_dir, 1234, 1234)
+    os.lchown(link, 1234, 1234)
+    before = {path: file_state(path) for path in (secret, link, user_dir)}
+    entry = {"key": "ProxyType", "permit": ["Secure"], "restriction_if_missing": "any_string"}
+    forms = [
+        {"config_dir": str(user_dir), "region": ["all"], **entry},
+        {"path": str(link), **entry},
+        {"config_dir": str(user_dir), "region": ["all"], "entries": [entry]},
+        {"profiles": [{"path": str(link), "entries": [entry]}]},
+    ]
+    tasks = [
+        {MODULE: args, **mode}
+        for args in forms
+        for mode in ({"check_mode": True, "diff": True}, {"diff": True})
+    ]
+    run = run_tasks(tmp_path / "run", tasks, verbosity=2, expect_failures=range(len(tasks)))
+    for result in run.results:
+        assert result["msg"] == (
+            f"cannot edit lockdown profile {link}: it is a symbolic link, and root does not read or write "
+            "through a link (one a user made could point at any file); if an administrator made it on "
+            "purpose, give the file it points to by its own path"
+        )
+    assert SECRET not in run.stdout + run.stderr + (tmp_path / "run" / "results.json").read_text()
+    assert {path: file_state(path) for path in (secret, link, user_dir)} == before
+    assert sorted(p.name for p in user_dir.iterdir()) == ["All_Regions.ini", "wfclient.ini"]
+
+
+def test_a_profile_behind_a_users_folder_link_is_refused(stock_icaroot, tmp_path):
+    """~/.ICAClient -> a root-only folder, the link made by the user: not followed."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    (private / "All_Regions.ini").write_bytes((stock_icaroot.config / "All_Regions.ini").read_bytes())
+    home = tmp_path / "home-mallory"
+    home.mkdir()
+    (home / ".ICAClient").symlink_to(private)
+    os.lchown(home / ".ICAClient", 1234, 1234)
+    before = file_state(private / "All_Regions.ini")
+    path = home / ".ICAClient" / "All_Regions.ini"
+    run = run_tasks(
+        tmp_path / "run",
+        [{MODULE: {"path": str(path), "key": "ProxyType", "permit": ["Secure"]}, "diff": True}],
+        expect_failures=(0,),
+    )
+    assert run[0]["msg"] == (
+        f"cannot edit lockdown profile {path}: the folder {home / '.ICAClient'} on its way is a symbolic link "
+        "owned by another user, and root does not follow a link a user made"
+    )
+    assert file_state(private / "All_Regions.ini") == before
+
+
+def test_an_administrators_profile_link_is_reported_not_turned_into_a_copy(stock_icaroot, tmp_path):
+    """$ICAROOT/config/Trusted_Region.ini -> /etc/citrix/Trusted_Region.ini, made by root on purpose."""
+    config = stock_icaroot.config
+    shared = tmp_path / "etc-citrix" / "Trusted_Region.ini"
+    shared.parent.mkdir()
+    shared.write_bytes((config / "Trusted_Region.ini").read_bytes())
+    (config / "Trusted_Region.ini").unlink()
+    (config / "Trusted_Region.ini").symlink_to(shared)
+    before = {path: file_state(path) for path in (shared, config / "Trusted_Region.ini")}
+    run = run_tasks(
+        tmp_path / "run",
+        [
+            {MODULE: {"icaroot": str(stock_icaroot.icaroot), "region": ["trusted"], "key": "ProxyType",
+                      "permit": ["Secure"]}},
+            # The target itself, given by its own path, is edited.
+            {MODULE: {"path": str(shared), "key": "ProxyType", "permit": ["Secure"]}},
+        ],
+        expect_failures=(0,),
+    )  # fmt: skip
+    assert run[0]["msg"].startswith(
+        f"cannot edit lockdown profile {config / 'Trusted_Region.ini'}: it is a symbolic link"
+    )
+    assert run[1]["changed"]
+    assert (config / "Trusted_Region.ini").is_symlink()
+    assert file_state(config / "Trusted_Region.ini") == before[config / "Trusted_Region.ini"]
+    assert restriction(shared, "Network\\Proxy", "ProxyType") == ["None", "Auto", "Wpad", "Secure"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from ansible_collections.icaclient.linux.plugins.module_utils._atomic import UnsafeFileError
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
     ANY,
@@ -452,3 +455,39 @@ def test_update_profile_sets_refuses_a_missing_or_repeated_profile(tmp_path):
     ):
         update_profile_sets([*profiles, again])
     assert all_regions.read_bytes() == ALL_REGIONS
+
+
+@pytest.mark.parametrize("dangling", [False, True], ids=["link", "dangling-link"])
+def test_a_profile_that_is_a_link_is_found_and_refused_never_read_or_replaced(tmp_path, dangling):
+    target = tmp_path / "elsewhere.ini"
+    if not dangling:
+        target.write_bytes(b"[Network\\Proxy]\nProxyType=Secret-Value\n")
+    config = tmp_path / "config"
+    config.mkdir()
+    link = config / "All_Regions.ini"
+    link.symlink_to(target)
+    paths = region_files(str(config), "all")
+    assert paths == [str(link)]  # found, so that the refusal names it
+    edit = ProfileEdit(key="ProxyType", section="Network\\Proxy", permit=["Secure"])
+    for call in (
+        lambda: update_profile_entries(paths, [edit]),
+        lambda: update_profile_sets([(str(link), [edit])], check_mode=True),
+    ):
+        with pytest.raises(UnsafeFileError) as caught:
+            call()
+        assert caught.value.reason == "symlink"
+        assert caught.value.message.startswith(
+            f"cannot edit lockdown profile {link}: it is a symbolic link, and root does not read or write"
+        )
+        assert "Secret-Value" not in caught.value.message
+    assert link.is_symlink() and sorted(p.name for p in config.iterdir()) == ["All_Regions.ini"]
+
+
+def test_a_profile_that_is_not_a_regular_file_is_refused(tmp_path):
+    fifo = tmp_path / "All_Regions.ini"
+    os.mkfifo(fifo)
+    edit = ProfileEdit(key="ProxyType", section="Network\\Proxy", permit=["Secure"])
+    with pytest.raises(
+        UnsafeFileError, match=f"cannot edit lockdown profile {fifo}: it is not a regular file"
+    ):
+        update_profile_entries([str(fifo)], [edit])

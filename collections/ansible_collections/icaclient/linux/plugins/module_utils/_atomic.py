@@ -21,6 +21,7 @@ write into the same directory leaves it clean.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -48,6 +49,122 @@ def read_bytes(path: str) -> Optional[bytes]:
         return None
     except OSError as exc:
         raise IcaClientError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+# -- files in folders a user may control ------------------------------------------------------------
+#
+# Root reading or writing ``/home/alice/.ICAClient/All_Regions.ini`` must not follow a link Alice
+# made: it could point at ``/root/secret.txt`` (its content would show in the diff) or at a system
+# file (it would be replaced by a copy). These readers never follow the file's own link (the
+# kernel refuses it: O_NOFOLLOW, not a check a user could race) nor a folder link another user
+# owns on the way; :func:`check_same_file` refuses to write over a file replaced since it was read.
+
+SYMLINK = "symlink"
+NOT_A_FILE = "not_a_file"
+
+
+class UnsafeFileError(IcaClientError):
+    """A file root must not read or write: a link, behind a user's folder link, or not a regular file."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def user_link_on_the_way(path: str) -> Optional[str]:
+    """The first folder on the way to ``path`` that is a symbolic link owned by neither root nor us.
+
+    Links an administrator made (``/home -> /srv/home``) are fine; ``.ICAClient -> /etc`` made
+    by a user is not.
+    """
+    trusted = {0, os.geteuid()}
+    parts = os.path.abspath(path).split(os.sep)[1:-1]
+    current = os.sep
+    for part in parts:
+        current = os.path.join(current, part)
+        try:
+            info = os.lstat(current)
+        except OSError:
+            return None  # missing (or unreachable): opening the file says so
+        if stat.S_ISLNK(info.st_mode) and info.st_uid not in trusted:
+            return current
+    return None
+
+
+def read_regular_file(path: str, *, operation: str = "edit") -> Optional[tuple[bytes, os.stat_result]]:
+    """The bytes and stat of the regular file ``path``, never through a link; None when it does not exist.
+
+    Raises :class:`UnsafeFileError` for a symbolic link (whoever made it: a link an administrator
+    made on purpose is reported, not silently replaced by a copy), a file behind a folder link
+    another user owns and anything that is not a regular file; the message says
+    ``cannot <operation> <path>`` and why, never the link's target or content.
+    """
+    link = user_link_on_the_way(path)
+    if link is not None:
+        raise UnsafeFileError(
+            f"cannot {operation} {path}: the folder {link} on its way is a symbolic link owned by another "
+            "user, and root does not follow a link a user made",
+            reason=SYMLINK,
+        )
+    # O_NONBLOCK: a FIFO put in place of the file cannot make the call hang.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        if os.path.islink(path):  # a dangling link: still a link, not a missing file
+            raise _link_error(path, operation) from None
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _link_error(path, operation) from None
+        raise IcaClientError(f"cannot {operation} {path}: {exc.strerror}") from exc
+    try:
+        info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise IcaClientError(f"cannot {operation} {path}: {exc.strerror}") from exc
+    if not stat.S_ISREG(info.st_mode):  # a folder, a FIFO, a device: fdopen would refuse or block
+        os.close(fd)
+        raise UnsafeFileError(f"cannot {operation} {path}: it is not a regular file", reason=NOT_A_FILE)
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            return handle.read(), info
+        except OSError as exc:
+            raise IcaClientError(f"cannot {operation} {path}: {exc.strerror}") from exc
+
+
+def _link_error(path: str, operation: str) -> UnsafeFileError:
+    return UnsafeFileError(
+        f"cannot {operation} {path}: it is a symbolic link, and root does not read or write through a link "
+        "(one a user made could point at any file); if an administrator made it on purpose, give the "
+        "file it points to by its own path",
+        reason=SYMLINK,
+    )
+
+
+def file_identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
+
+
+def check_same_file(path: str, identity: Optional[tuple[int, int]], *, operation: str = "edit") -> None:
+    """Refuse to write ``path`` when it was replaced (by a link, say) or removed since it was read.
+
+    ``identity`` None: the file did not exist when read, and must not exist now either.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        if identity is None:
+            return
+        raise IcaClientError(
+            f"cannot {operation} {path}: it disappeared while being edited; no file was written"
+        ) from None
+    except OSError as exc:
+        raise IcaClientError(f"cannot {operation} {path}: {exc.strerror}") from exc
+    if not stat.S_ISREG(info.st_mode) or file_identity(info) != identity:
+        raise IcaClientError(
+            f"cannot {operation} {path}: it was replaced while being edited; no file was written"
+        )
 
 
 def atomic_write(path: str, data: bytes, *, mode: Optional[int] = None) -> bool:

@@ -10,8 +10,6 @@ them as ``********`` and messages name only the key.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
 import stat
 from collections.abc import Mapping, Sequence
@@ -20,7 +18,15 @@ from typing import Any, Callable, Optional
 
 from . import _ica_schema as schema_mod
 from . import _lockdown
-from ._atomic import atomic_write, read_bytes
+from ._atomic import (
+    SYMLINK,
+    UnsafeFileError,
+    atomic_write,
+    check_same_file,
+    file_identity,
+    read_regular_file,
+    user_link_on_the_way,
+)
 from ._errors import IcaClientError
 from ._ini import IniDocument, parse
 
@@ -187,7 +193,8 @@ class _PlannedFile:
     data: Optional[bytes]
     new_data: bytes
     mode: Optional[int] = None
-    # (st_dev, st_ino) of a copy as it was read, checked again just before writing.
+    # (st_dev, st_ino) of the file as it was read (None: it did not exist), checked again just
+    # before writing.
     identity: Optional[tuple[int, int]] = None
 
 
@@ -349,29 +356,9 @@ def _file_entry(result: IniEditResult) -> dict[str, Any]:
     return entry
 
 
-def _link_made_by_a_user(path: str) -> Optional[str]:
-    """The first folder on the way to ``path`` that is a symbolic link owned by neither root nor us.
-
-    Root editing ``/home/alice/.ICAClient/wfclient.ini`` must not follow a link Alice made
-    (``.ICAClient -> /etc``); links an administrator made (``/home -> /srv/home``) are fine.
-    """
-    trusted = {0, os.geteuid()}
-    parts = os.path.abspath(path).split(os.sep)[1:-1]
-    current = os.sep
-    for part in parts:
-        current = os.path.join(current, part)
-        try:
-            info = os.lstat(current)
-        except OSError:
-            return None  # the copy is missing (or unreachable): reading it says so
-        if stat.S_ISLNK(info.st_mode) and info.st_uid not in trusted:
-            return current
-    return None
-
-
 def _read_copy(path: str) -> tuple[Optional[bytes], Optional[os.stat_result], Optional[str], str]:
     """Read a copy without following a link: (data, stat, None, "") or (None, None, reason, warning)."""
-    link = _link_made_by_a_user(path)
+    link = user_link_on_the_way(path)
     if link is not None:
         return (
             None,
@@ -382,55 +369,25 @@ def _read_copy(path: str) -> tuple[Optional[bytes], Optional[os.stat_result], Op
                 "and root must not follow a link a user made"
             ),
         )
-    # O_NOFOLLOW: a link is refused by the kernel, not by a check a user could race;
-    # O_NONBLOCK: a FIFO put in place of the file cannot make the call hang.
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        return None, None, SKIPPED_MISSING, ""
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return (
-                None,
-                None,
-                SKIPPED_SYMLINK,
-                (
-                    f"{path} was not edited: it is a symbolic link, and root must not follow a link a user made"
-                ),
+        found = read_regular_file(path)
+    except UnsafeFileError as exc:
+        if exc.reason == SYMLINK:
+            warning = (
+                f"{path} was not edited: it is a symbolic link, and root must not follow a link a user made"
             )
-        raise IcaClientError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        info = os.fstat(fd)
-    except OSError as exc:
-        os.close(fd)
-        raise IcaClientError(f"cannot read {path}: {exc.strerror}") from exc
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
+            return None, None, SKIPPED_SYMLINK, warning
         return None, None, SKIPPED_NOT_A_FILE, f"{path} was not edited: it is not a regular file"
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            data = handle.read()
-        except OSError as exc:
-            raise IcaClientError(f"cannot read {path}: {exc.strerror}") from exc
-    return data, info, None, ""
-
-
-def _identity(info: os.stat_result) -> tuple[int, int]:
-    return info.st_dev, info.st_ino
+    except IcaClientError as exc:
+        raise IcaClientError(exc.message.replace("cannot edit", "cannot read", 1)) from exc
+    if found is None:
+        return None, None, SKIPPED_MISSING, ""
+    return found[0], found[1], None, ""
 
 
 def _check_unchanged(planned: _PlannedFile) -> None:
-    """Refuse to write a copy that was replaced (by a link, say) since it was read."""
-    path = planned.result.path
-    try:
-        info = os.lstat(path)
-    except OSError as exc:
-        raise IcaClientError(
-            f"cannot edit {path}: it disappeared while being edited ({exc.strerror}); no file was written"
-        ) from exc
-    if not stat.S_ISREG(info.st_mode) or _identity(info) != planned.identity:
-        raise IcaClientError(f"cannot edit {path}: it was replaced while being edited; no file was written")
+    """Refuse to write a file that was replaced (by a link, say) since it was read."""
+    check_same_file(planned.result.path, planned.identity)
 
 
 def update_ini_files(
@@ -468,31 +425,35 @@ def update_ini_files(
         client_version=client_version,
         schema=schema or schema_mod.SCHEMA,
     )
-    main = _plan_file(path, read_bytes(path), edit, create=create)
+    # The file itself is never read or written through a link either: a link (even one an
+    # administrator made) is refused with a message that says so, not replaced by a copy.
+    found = read_regular_file(path)
+    main = _plan_file(path, found[0] if found else None, edit, create=create)
     outcome = IniFilesResult(main.result)
     seen: dict[tuple[int, int], str] = {}
-    with contextlib.suppress(OSError):  # not there (yet): no copy can be the same file
-        seen[_identity(os.stat(path))] = path
+    if found is not None:  # not there (yet): no copy can be the same file
+        main.identity = file_identity(found[1])
+        seen[main.identity] = path
     planned: list[_PlannedFile] = [main]
     for copy_path in copies:
         data, info, reason, warning = _read_copy(copy_path)
-        if reason is None and info is not None and _identity(info) in seen:
+        if reason is None and info is not None and file_identity(info) in seen:
             reason = SKIPPED_DUPLICATE
         if reason is not None or data is None or info is None:
             outcome.skipped.append(SkippedCopy(copy_path, reason or SKIPPED_MISSING))
             if warning:
                 outcome.skip_warnings.append(warning)
             continue
-        seen[_identity(info)] = copy_path
+        seen[file_identity(info)] = copy_path
         copy_plan = _plan_file(copy_path, data, edit, create=False)
-        copy_plan.identity = _identity(info)
+        copy_plan.identity = file_identity(info)
         planned.append(copy_plan)
         outcome.copies.append(copy_plan.result)
     if check_mode:
         return outcome
-    for copy_plan in planned[1:]:
-        if copy_plan.result.changed:
-            _check_unchanged(copy_plan)
+    for item in planned:
+        if item.result.changed:
+            _check_unchanged(item)
     for item in planned:
         _write(item, backup)
     return outcome

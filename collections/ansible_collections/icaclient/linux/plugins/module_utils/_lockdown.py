@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from ._atomic import atomic_write, read_bytes
+from ._atomic import atomic_write, check_same_file, file_identity, read_regular_file
 from ._errors import IcaClientError
 from ._ini import parse
 
@@ -354,8 +354,11 @@ def region_files(config_dir: str, region: str) -> list[str]:
     names = REGION_FILES.get(region.lower())
     if names is None:
         raise IcaClientError(f"unknown region {region!r}; use one of {', '.join(REGION_FILES)}")
+    # A link counts as found, so that editing it is refused with a message that names it.
     found = [
-        os.path.join(config_dir, name) for name in names if os.path.isfile(os.path.join(config_dir, name))
+        os.path.join(config_dir, name)
+        for name in names
+        if os.path.isfile(os.path.join(config_dir, name)) or os.path.islink(os.path.join(config_dir, name))
     ]
     if not found:
         raise IcaClientError(
@@ -523,10 +526,10 @@ def update_profiles(
 ) -> list[ProfileChange]:
     """Edit ``key`` in every profile file; nothing is written unless every file's edit is valid."""
     changes: list[ProfileChange] = []
+    identities: list[tuple[int, int]] = []
     for path in paths:
-        data = read_bytes(path)
-        if data is None:
-            raise IcaClientError(f"cannot edit lockdown profile {path}: the file does not exist")
+        data, identity = _read_profile(path)
+        identities.append(identity)
         changes.append(
             plan_profile_edit(
                 data,
@@ -541,12 +544,24 @@ def update_profiles(
             )
         )
     if not check_mode:
+        for change, identity in zip(changes, identities):
+            if change.changed:
+                check_same_file(change.path, identity, operation="edit lockdown profile")
         for change in changes:
             if change.changed:
                 if backup is not None:
                     change.backup_file = backup(change.path)
                 atomic_write(change.path, change.new_data)
     return changes
+
+
+def _read_profile(path: str) -> tuple[bytes, tuple[int, int]]:
+    """A profile's bytes and identity, never through a link: profiles sit in users' folders too
+    (``~/.ICAClient``), where a link could point root at any file."""
+    found = read_regular_file(path, operation="edit lockdown profile")
+    if found is None:
+        raise IcaClientError(f"cannot edit lockdown profile {path}: the file does not exist")
+    return found[0], file_identity(found[1])
 
 
 @dataclass
@@ -660,12 +675,15 @@ def _plan_then_write(
     backup: Optional[Callable[[str], str]],
 ) -> list[ProfileFileChange]:
     planned: list[ProfileFileChange] = []
+    identities: list[tuple[int, int]] = []
     for path, edits in profiles:
-        data = read_bytes(path)
-        if data is None:
-            raise IcaClientError(f"cannot edit lockdown profile {path}: the file does not exist")
+        data, identity = _read_profile(path)
+        identities.append(identity)
         planned.append(plan_profile_edits(data, path=path, edits=edits))
     if not check_mode:
+        for change, identity in zip(planned, identities):
+            if change.changed:
+                check_same_file(change.path, identity, operation="edit lockdown profile")
         for change in planned:
             if change.changed:
                 if backup is not None:

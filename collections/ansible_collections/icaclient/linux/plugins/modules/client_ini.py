@@ -36,7 +36,12 @@ description:
     is refused, the message names that file and the cause, and no file is changed.
 options:
   path:
-    description: The ini file, for example C(/opt/Citrix/ICAClient/config/wfclient.ini).
+    description:
+      - The ini file, for example C(/opt/Citrix/ICAClient/config/wfclient.ini).
+      - It is never read or written through a symbolic link, nor behind a folder link another user
+        owns (a user's link could point root at any file); such a path, or one that is not a regular
+        file, fails with a message that names it. A link an administrator made on purpose is reported,
+        not replaced by a copy; give the file it points to by its own path.
     type: path
     required: true
   section:

@@ -30,6 +30,11 @@ description:
     listed in C(All_Regions.ini) and a proxy type permitted in the region files, in one run.
     Every profile is read and every entry planned before any file is written; nothing is written
     unless every profile accepts every one of its entries.
+  - A profile is never read or written through a symbolic link, nor behind a folder link another
+    user owns; profiles sit in users' folders (C(~/.ICAClient)), where a link could point root at
+    any file. Such a profile, or one that is not a regular file, fails the run with a message that
+    names it (a link an administrator made on purpose is reported, not replaced by a copy: give the
+    file it points to by its own path). A profile replaced between reading and writing is not written.
 options:
   icaroot:
     description: The client's install root; the profiles are in its C(config) folder.
