@@ -427,3 +427,19 @@ def test_an_icaroot_spelled_with_a_trailing_slash_finds_every_profile(stock_icar
     for path in (config / "wfclient.ini", config / "usertemplate" / "wfclient.ini"):
         assert read_ini(path)["WFClient"]["ProxyType"] == "Secure", path
     assert permits(read_ini(config / "All_Regions.ini")[PROXY]["ProxyType"], "Secure")
+
+
+def test_a_missing_client_is_named_in_plain_words(tmp_path):
+    """No literal backslash (``client\\'s``) reaches the message, the JUnit file or the HTML page."""
+    icaroot = tmp_path / "not-installed"
+    run = run_playbook(
+        PLAYBOOK,
+        extra_vars={"icaclient_config_icaroot": str(icaroot), "icaclient_config_update_users": False},
+        expect_failure=True,
+    )
+    failure = next(result for result in run.results if result["_status"] == "FAILED!")
+    assert failure["msg"] == (
+        f"icaclient_config: {icaroot}/config is not a folder, so the Citrix Workspace app is not installed in "
+        f"{icaroot}. Set icaclient_config_icaroot to the client's folder or install the client first. "
+        "No file was changed."
+    )
