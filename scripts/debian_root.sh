@@ -322,7 +322,13 @@ cmd_create() {
         log "restored $dest from $CACHE in $(elapsed "$start") s"
     fi
     cp /etc/resolv.conf "$dest/etc/resolv.conf"
-    [ "$FLAVOUR" = test ] || copy_host_apt_settings "$dest"
+    if [ "$FLAVOUR" = fresh ]; then
+        copy_host_apt_settings "$dest"
+        # debootstrap writes no /etc/hosts (the installer or the image builder does): a machine
+        # has one, and without it "localhost" does not resolve.
+        [ -e "$dest/etc/hosts" ] || printf '%s\n' '127.0.0.1	localhost' \
+            '::1		localhost ip6-localhost ip6-loopback' >"$dest/etc/hosts"
+    fi
     do_mount "$dest"
     printf '%s\n' "$dest"
 }

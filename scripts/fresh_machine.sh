@@ -116,7 +116,7 @@ done < <(env | grep '^PIP_' || true)
 
 status=0
 for run in 1 2; do
-    log "run $run: ./scripts/main.sh in $ROOT$CLONE"
+    echo "fresh-machine: run $run: ./scripts/main.sh in $ROOT$CLONE"
     start=$(date +%s.%N)
     rc=0
     chroot "$ROOT" /usr/bin/env -i "${environment[@]}" /bin/bash -c "cd $CLONE && ./scripts/main.sh" || rc=$?

@@ -58,6 +58,17 @@ ensure_venv() {
     fi
 }
 
+missing_pyenv() {
+    # missing_pyenv VERSION WHAT: a pyenv Python the tests need is not on this machine. Under CI
+    # (CI=true) that is a failure, not a skip: CI machines carry it (shared/TESTBED.md).
+    if [ "${CI:-}" = true ]; then
+        echo "error: no Python $1 here (pyenv ~/.pyenv/versions/$1*), which $2 needs (CI=true)" >&2
+        return 1
+    fi
+    say "no Python $1 here (pyenv): $2 will be skipped"
+    return 0
+}
+
 ensure_managed_python() {
     # The oldest Python a managed host may have (EL 9: 3.9), from the machine's pyenv, with the
     # collection's requirements, in .cache/managed-python3.9; ICACLIENT_MANAGED_PYTHON names its
@@ -66,8 +77,8 @@ ensure_managed_python() {
     local base venv="$ROOT/.cache/managed-python3.9"
     base=$(ls -d "$HOME"/.pyenv/versions/3.9*/bin/python3 2>/dev/null | sort -V | tail -n 1 || true)
     if [ -z "$base" ]; then
-        say "no Python 3.9 here (pyenv): the managed-host Python 3.9 test will be skipped"
-        return 0
+        missing_pyenv 3.9 "the managed-host Python 3.9 test"
+        return $?
     fi
     if ! "$venv/bin/python" -c 'import cryptography, spnego' 2>/dev/null; then
         say "preparing a Python 3.9 managed-host interpreter in $venv"
@@ -86,8 +97,8 @@ ensure_newest_controller() {
     local base venv="$ROOT/.cache/controller-ansible-2.20"
     base=$(ls -d "$HOME"/.pyenv/versions/3.12*/bin/python3 2>/dev/null | sort -V | tail -n 1 || true)
     if [ -z "$base" ]; then
-        say "no Python 3.12 here (pyenv): the ansible-core 2.20 test will be skipped"
-        return 0
+        missing_pyenv 3.12 "the ansible-core 2.20 test"
+        return $?
     fi
     if ! "$venv/bin/ansible-playbook" --version 2>/dev/null | grep -q 'core 2\.20\.'; then
         say "preparing an ansible-core 2.20 controller in $venv"

@@ -270,7 +270,8 @@ def _registered_status(result: dict[str, Any]) -> str:
 
 def prepared_by_test_sh(variable: str, pyenv_version: str, purpose: str) -> str:
     """What scripts/test.sh prepared from the machine's pyenv Python ``pyenv_version`` and named in
-    the environment ``variable``. Without that pyenv Python the test is skipped, saying so;
+    the environment ``variable``. Without that pyenv Python the test is skipped, saying so (under
+    ``CI=true`` it fails: a CI machine must have it);
     with it but without the variable (the test not run through scripts/test.sh) it fails."""
     value = os.environ.get(variable)
     if value:
@@ -278,6 +279,8 @@ def prepared_by_test_sh(variable: str, pyenv_version: str, purpose: str) -> str:
     import pytest
 
     if not list(Path.home().glob(f".pyenv/versions/{pyenv_version}*/bin/python3")):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no Python {pyenv_version} on this CI machine (pyenv): {purpose}")
         pytest.skip(
             f"no Python {pyenv_version} on this machine (pyenv ~/.pyenv/versions/{pyenv_version}*): {purpose}"
         )
