@@ -77,7 +77,7 @@ def test_der_intermediate_four_steps_creates_intcerts(pki, icaroot, tmp_path):
     assert not check["failed"] and check["changed"] and not intcerts.exists()
     applied = run_module("keystore_cert", args)
     assert not applied["failed"] and applied["changed"]
-    pem_file = intcerts / "issuing-ca-1.pem"
+    pem_file = intcerts / "Issuing-CA-1.pem"
     assert applied["paths"] == [str(pem_file)]
     assert pem_file.read_bytes() == pki.intermediate.pem  # DER converted to PEM
     assert oct(intcerts.stat().st_mode & 0o777) == "0o755"
@@ -288,7 +288,7 @@ def bad_input_run(pki, tmp_path_factory):
     )
     before = {case: snapshot(icaroot / "keystore" / "cacerts") for case, icaroot in sandboxes.items()}
     with read_only(sandboxes["read_only_keystore"] / "keystore" / "cacerts"):
-        run = run_playbook(playbook)
+        run = run_playbook(playbook, expect_failure=True)
     after = {case: snapshot(icaroot / "keystore" / "cacerts") for case, icaroot in sandboxes.items()}
     assert len(run.results) == len(cases), run.stdout + run.stderr
     results = dict(zip(cases, run.results))
@@ -384,11 +384,11 @@ def test_list_root_pem_and_der_intermediate_four_steps_then_openssl_verifies(pki
     assert not check["failed"] and check["changed"], check["_stdout"]
     assert [entry["paths"] for entry in check["certificates"]] == [
         [str(cacerts / "corp-root.pem")],
-        [str(intcerts / "issuing-ca-1.pem")],
+        [str(intcerts / "Issuing-CA-1.pem")],
     ]
     assert "+corp-root.pem  CN=Test Root CA,O=icaclient test PKI sha256=" in check["_stdout"]
     assert f"--- before: {intcerts}/ (missing)" in check["_stdout"]
-    assert "+issuing-ca-1.pem  CN=Test Issuing CA" in check["_stdout"]
+    assert "+Issuing-CA-1.pem  CN=Test Issuing CA" in check["_stdout"]
     assert tree(icaroot) == before
 
     applied = run_module("keystore_cert", args, diff=True)
@@ -404,9 +404,9 @@ def test_list_root_pem_and_der_intermediate_four_steps_then_openssl_verifies(pki
         str(intcerts): {"changed": True, "created": [int_link], "removed": []},
     }
     assert (cacerts / "corp-root.pem").read_bytes() == pki.root.pem
-    assert (intcerts / "issuing-ca-1.pem").read_bytes() == pki.intermediate.pem  # DER converted to PEM
+    assert (intcerts / "Issuing-CA-1.pem").read_bytes() == pki.intermediate.pem  # DER converted to PEM
     assert _links(cacerts) == {root_link: "corp-root.pem"} and _links(intcerts) == {
-        int_link: "issuing-ca-1.pem"
+        int_link: "Issuing-CA-1.pem"
     }
     written = tree(icaroot)
 
@@ -418,7 +418,7 @@ def test_list_root_pem_and_der_intermediate_four_steps_then_openssl_verifies(pki
     assert all(facts["changed"] is False for facts in final["rehash"].values())
     assert tree(icaroot) == written  # not even rewritten with the same bytes
 
-    verified = openssl_verify(cacerts, pki.path("leaf"), intcerts / "issuing-ca-1.pem")
+    verified = openssl_verify(cacerts, pki.path("leaf"), intcerts / "Issuing-CA-1.pem")
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
@@ -560,7 +560,7 @@ def bad_list_run(pki, tmp_path_factory):
     )
     before = {case: tree(icaroot) for case, icaroot in sandboxes.items()}
     with read_only(_cacerts(sandboxes["read_only_cacerts_rolls_back_intcerts"])):
-        run = run_playbook(playbook)
+        run = run_playbook(playbook, expect_failure=True)
     after = {case: tree(icaroot) for case, icaroot in sandboxes.items()}
     assert len(run.results) == len(cases), run.stdout + run.stderr
     yield {"cases": cases, "results": dict(zip(cases, run.results)), "before": before, "after": after}

@@ -161,7 +161,7 @@ def test_audit_failures(tmp_path, icaroot):
             [{"name": "Audit what is not there", "hosts": "all", "gather_facts": False, "tasks": tasks}]
         )
     )
-    run = run_playbook(playbook)
+    run = run_playbook(playbook, expect_failure=True)
     assert len(run.results) == len(cases), run.stdout + run.stderr
     for (case, (_args, message)), result in zip(cases.items(), run.results):
         assert result["_status"] == "FAILED!", (case, result)
