@@ -7,10 +7,12 @@ html.parser), independently of the module's code.
 from __future__ import annotations
 
 import json
+import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
+import ansible_run
 from ansible_run import run_module
 
 HOSTS = {
@@ -101,3 +103,46 @@ def test_compliance_report_refuses_a_file_where_the_folder_should_be(tmp_path: P
     result = run_module("compliance_report", {"dest": str(blocker), "hosts": HOSTS}, expect_failure=True)
     assert result["msg"] == f"cannot write the report into {blocker}: it exists and is not a folder"
     assert blocker.read_text() == "keep me"
+
+
+def test_compliance_play_writes_the_report_when_no_host_answers(tmp_path: Path):
+    """Every endpoint unreachable: the report is still written, each host failed with the reason
+    (the connection's own message), and the run fails."""
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(
+        "all:\n  children:\n    icaclient_endpoints:\n      hosts:\n"
+        + "".join(
+            f"        {name}:\n          ansible_connection: ssh\n          ansible_host: 127.0.0.1\n"
+            f"          ansible_port: {port}\n"
+            for name, port in (("thin-01", 9), ("thin-02", 7))
+        )
+        + "      vars:\n        icaclient_icaroot: /opt/Citrix/ICAClient\n"
+    )
+    report_dir = tmp_path / "report"
+    proc = subprocess.run(
+        [
+            str(ansible_run.VENV_BIN / "ansible-playbook"),
+            str(ansible_run.REPO / "playbooks" / "compliance.yml"),
+            "-i",
+            str(inventory),
+            "-e",
+            f"icaclient_compliance_report_dir={report_dir}",
+        ],
+        cwd=ansible_run.REPO,
+        env=ansible_run.ansible_env({"ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_TIMEOUT": "5"}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode != 0, proc.stdout  # CI sees the failure
+    document = json.loads((report_dir / "report.json").read_text())
+    assert document["summary"]["hosts"] == 2 and document["summary"]["hosts_failed"] == 2
+    for entry, port in zip(document["hosts"], (9, 7)):
+        [check] = entry["checks"]
+        assert check["status"] == "error"
+        assert check["message"].startswith("unreachable: ")
+        assert f"port {port}: Connection refused" in check["message"], check["message"]
+    suites = ET.parse(report_dir / "junit.xml").getroot()
+    assert sorted(suite.get("name") for suite in suites.iter("testsuite")) == ["thin-01", "thin-02"]
+    assert "Connection refused" in (report_dir / "report.html").read_text()

@@ -440,3 +440,16 @@ def test_a_role_fails_when_it_would_change_whatever_form_the_flag_takes(would_ch
     }
     (check,) = host_checks({"roles": [entry]})
     assert check["status"] == status
+
+
+def test_a_host_that_did_not_answer_is_an_error_with_the_connections_message():
+    reason = "Failed to connect to the host via ssh: ssh: connect to host 10.0.0.7 port 22: No route to host"
+    report = build_report(
+        hosts={"thin-07": {"unreachable": reason + "\n"}}, title="t", generated="2026-01-01T00:00:00Z"
+    )
+    [entry] = report["hosts"]
+    assert entry["status"] == "fail"
+    assert [(c["id"], c["status"], c["message"]) for c in entry["checks"]] == [
+        ("host", "error", f"unreachable: {reason}; no check could run on it")
+    ]
+    assert report["summary"]["hosts_failed"] == 1 and report["summary"]["errors"] == 1

@@ -341,8 +341,9 @@ def host_checks(raw: Optional[Mapping[str, Any]], host: str = "?") -> list[dict[
 
     ``raw``: ``roles`` (list of ``role``, ``enforced``, ``would_change``, ``changes``,
     ``error``), ``keystore`` (``problems``, ``summary`` or ``error``; None: not audited),
-    ``probes`` (``results`` of connection_probe, or ``error``; None: no targets). None for
-    a host that left the play before its result was recorded (unreachable or failed).
+    ``probes`` (``results`` of connection_probe, or ``error``; None: no targets); or only
+    ``unreachable``, the connection's message, for a host that did not answer. None for a host
+    that left the play before its result was recorded (unreachable or failed).
     """
     if raw is None:
         return [
@@ -357,6 +358,16 @@ def host_checks(raw: Optional[Mapping[str, Any]], host: str = "?") -> list[dict[
         ]
     if not isinstance(raw, Mapping):
         raise IcaClientError(f"cannot build the report: the result of host {host} is not a mapping")
+    if raw.get("unreachable") is not None:
+        return [
+            _check(
+                "host",
+                "host",
+                "host",
+                "error",
+                f"unreachable: {str(raw['unreachable']).strip()}; no check could run on it",
+            )
+        ]
     checks = [_role_check(entry, host) for entry in raw.get("roles") or [] if isinstance(entry, Mapping)]
     keystore = raw.get("keystore")
     if isinstance(keystore, Mapping):

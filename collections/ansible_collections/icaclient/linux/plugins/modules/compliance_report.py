@@ -37,7 +37,9 @@ options:
         the play before (unreachable or failed): C(roles) (list of C(role), C(enforced),
         C(would_change), C(changes) as the P(icaclient.linux.change_summary#filter) filter makes
         them, C(error)), C(keystore) (the C(problems) and C(summary) of keystore_info, or
-        C(error)), C(probes) (the C(results) of connection_probe, or C(error))."
+        C(error)), C(probes) (the C(results) of connection_probe, or C(error)); or only
+        C(unreachable), the connection's message, for a host that did not answer (reported as an
+        error of the host with that reason)."
     type: dict
     required: true
   title:
