@@ -33,7 +33,7 @@ description:
   - A profile is never read or written through a symbolic link, nor behind a folder link another
     user owns; profiles sit in users' folders (C(~/.ICAClient)), where a link could point root at
     any file. Such a profile, or one that is not a regular file, fails the run with a message that
-    names it (a link an administrator made on purpose is reported, not replaced by a copy: give the
+    names it (a link an administrator made on purpose is reported, not replaced by a copy; give the
     file it points to by its own path). A profile replaced between reading and writing is not written.
 options:
   icaroot:
