@@ -39,16 +39,18 @@ cleanup() {
     "${DEBIAN_ROOT[@]}" destroy "$ROOT" >/dev/null 2>&1 || log "could not destroy $ROOT"
 }
 
-# copy_in FILE: the host's file at the same path inside the root.
-copy_in() {
-    local file=$1
-    [ -f "$file" ] || return 0
-    mkdir -p "$ROOT$(dirname "$file")"
-    cp -L "$file" "$ROOT$file"
+# shellcheck source=scripts/host_pip.sh
+. "$HERE/scripts/host_pip.sh"
+
+# The host's pip configuration inside the root (scripts/host_pip.sh finds what to share): files
+# copied, folders bind-mounted read-only at the same path.
+host_pip_file() {
+    [ -f "$1" ] || return 0
+    mkdir -p "$ROOT$(dirname "$2")"
+    cp -L "$1" "$ROOT$2"
 }
 
-# mount_in DIR: the host's folder at the same path inside the root, read-only.
-mount_in() {
+host_pip_dir() {
     local dir=$1
     [ -d "$dir" ] || return 0
     mountpoint -q "$ROOT$dir" && return 0
@@ -57,53 +59,11 @@ mount_in() {
     mount -o remount,bind,ro "$ROOT$dir"
 }
 
-# share_path VALUE: a file or folder a pip setting names (a path or a file:// URL), if local.
-share_path() {
-    local value path
-    for value in $1; do
-        path=${value#file://}
-        case $path in
-        /*) ;;
-        *) continue ;;
-        esac
-        path=${path%/}
-        # A file:// index in the simple-repository layout links its files from beside the
-        # simple/ folder (../../files/...): share the repository's whole folder.
-        if [ "$path" != "$value" ] && [ "${path##*/}" = simple ]; then
-            path=${path%/simple}
-        fi
-        if [ -d "$path" ]; then
-            mount_in "$path"
-        elif [ -f "$path" ]; then
-            copy_in "$path"
-        fi
-    done
-}
-
-# The host's pip configuration files, with root's home as the root's /root, and every local
-# path their settings name.
-share_pip_configuration() {
-    local file home_file value
-    for file in /etc/pip.conf /etc/xdg/pip/pip.conf "$HOME/.config/pip/pip.conf" "$HOME/.pip/pip.conf"; do
-        [ -f "$file" ] || continue
-        home_file=${file/#$HOME//root}
-        mkdir -p "$ROOT$(dirname "$home_file")"
-        cp -L "$file" "$ROOT$home_file"
-        # "key = value" lines (continuation lines of a multi-line value start with blanks).
-        while IFS= read -r value; do
-            share_path "$value"
-        done < <(sed -n -e 's/^[A-Za-z_-]*[[:space:]]*=[[:space:]]*//p' -e 's/^[[:space:]]\+//p' "$file")
-    done
-    while IFS='=' read -r _name value; do
-        share_path "$value"
-    done < <(env | grep '^PIP_' || true)
-}
-
 trap cleanup EXIT
 "${DEBIAN_ROOT[@]}" destroy "$ROOT" >/dev/null
 mkdir -p "$(dirname "$ROOT")"
 "${DEBIAN_ROOT[@]}" create "$ROOT" >/dev/null
-share_pip_configuration
+host_pip_share
 log "cloning $COMMIT into $ROOT$CLONE"
 git clone --quiet --no-hardlinks "$HERE" "$ROOT$CLONE"
 git -C "$ROOT$CLONE" checkout --quiet --detach "$COMMIT"
@@ -112,7 +72,7 @@ git -C "$ROOT$CLONE" checkout --quiet --detach "$COMMIT"
 environment=(HOME=/root LANG=C.UTF-8 TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
 while IFS= read -r setting; do
     environment+=("$setting")
-done < <(env | grep '^PIP_' || true)
+done < <(host_pip_environment)
 
 status=0
 for run in 1 2; do
