@@ -481,7 +481,7 @@ class _Scanner:
                 continue
             path = self.prefix + name
             try:
-                if type(entry) is _Planned:
+                if isinstance(entry, _Planned):
                     data = entry.data
                 elif entry.is_symlink():
                     # as openssl rehash: read through the link, wherever it leads
@@ -508,7 +508,7 @@ class _Scanner:
         link = hash_link_name(name)
         bucket: Bucket = (link.kind, link.hash)
         index = link.index
-        if type(entry) is _Planned or not entry.is_symlink():
+        if isinstance(entry, _Planned) or not entry.is_symlink():
             if index is not None:
                 records.append((_BLOCKED, bucket, index))
                 records.append((_WARNING, f"leaving {path} alone: it has a hash link name but is not a link"))
