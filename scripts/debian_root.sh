@@ -12,15 +12,20 @@
 #   scripts/debian_root.sh mount DEST      mount /proc, /sys, /dev, /dev/pts inside (idempotent)
 #   scripts/debian_root.sh umount DEST     end its processes and unmount (keeps the files)
 #   scripts/debian_root.sh cache [--rebuild]   only make sure the tarball exists
+#   scripts/debian_root.sh tarball         make sure the tarball exists and print its path
+#                                          (scripts/build_ee.sh imports it as an image)
 #
 # Environment:
 #   ICACLIENT_ROOT_FLAVOUR test (default): the root the role tests and molecule use
 #                          (python3, python3-apt, package lists read, no recommends, a
 #                          policy-rc.d); fresh: what a fresh machine of our kind ships that
 #                          matters here (python3, python3-venv, python3-pip, openssl,
-#                          ca-certificates, git), nothing else, no package lists read
+#                          ca-certificates, git), nothing else, no package lists read;
+#                          ee: the base of a local execution environment image (python3,
+#                          python3-pip, openssl, ca-certificates, package lists read, no
+#                          recommends, a policy-rc.d: a container has no init either)
 #   ICACLIENT_ROOT_CACHE   the tarball (default: <checkout>/.cache/bookworm-root.tar, or
-#                          bookworm-fresh-root.tar for the fresh flavour)
+#                          bookworm-FLAVOUR-root.tar for the other flavours)
 #   ICACLIENT_ROOT_MIRROR  the Debian mirror (default: what the host's
 #                          /etc/apt/sources.list.d/debian.sources names)
 #
@@ -37,8 +42,9 @@ FLAVOUR=${ICACLIENT_ROOT_FLAVOUR:-test}
 case $FLAVOUR in
 test) INCLUDE=python3,python3-apt ;;
 fresh) INCLUDE=python3,python3-venv,python3-pip,openssl,ca-certificates,git ;;
+ee) INCLUDE=python3,python3-pip,openssl,ca-certificates ;;
 *)
-    printf 'debian_root: error: ICACLIENT_ROOT_FLAVOUR must be test or fresh, not %s\n' "$FLAVOUR" >&2
+    printf 'debian_root: error: ICACLIENT_ROOT_FLAVOUR must be test, fresh or ee, not %s\n' "$FLAVOUR" >&2
     exit 1
     ;;
 esac
@@ -247,7 +253,8 @@ configure_root() {
     chmod 0755 "$dest/usr/sbin/policy-rc.d"
     cp /etc/resolv.conf "$dest/etc/resolv.conf"
     do_mount "$dest"
-    if [ "$native" = amd64 ]; then
+    # The roles add i386 in the test roots only.
+    if [ "$FLAVOUR" = test ] && [ "$native" = amd64 ]; then
         restricted=$(probe_foreign_indexes "$dest" "$native")
         if [ -n "$restricted" ]; then
             log "the mirror's i386 index is inconsistent for: $(echo "$restricted" | tr '\n' ' ')(limited to $native)"
@@ -352,6 +359,10 @@ main() {
     destroy) cmd_destroy "$@" ;;
     mount) do_mount "$(checked_dest "${1:-}")" ;;
     umount) do_umount "$(checked_dest "${1:-}")" ;;
+    tarball)
+        ensure_cache
+        printf '%s\n' "$CACHE"
+        ;;
     cache)
         case ${1:-} in
         --rebuild) ensure_cache rebuild ;;
