@@ -54,12 +54,16 @@ HOSTS = {
 class _Cells(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.rows = 0
+        self.host_rows = 0
+        self.finding_rows = 0
         self.external = []
 
     def handle_starttag(self, tag, attrs):
-        self.rows += tag == "tr"
-        self.external += [value for name, value in attrs if name in ("src", "href") and value]
+        values = dict(attrs)
+        if tag == "tr":
+            self.host_rows += values.get("class") in ("fail", "warn")
+            self.finding_rows += (values.get("id") or "").startswith("f")
+        self.external += [value for name, value in attrs if name in ("src", "href") and not value.startswith("#")]
 
 
 def test_compliance_report_writes_once_and_reports_the_failures(tmp_path: Path):
@@ -78,6 +82,10 @@ def test_compliance_report_writes_once_and_reports_the_failures(tmp_path: Path):
         ("tc-ber-002", None),
     }
     assert "HTML report: " + str(dest / "report.html") in written["text"]
+    assert [(f["check"], f["client_error"], f["host_count"], f["hosts"]) for f in written["findings"]] == [
+        ("host", None, 1, ["tc-ber-002"]),
+        ("probe:https://old.example", 47, 1, ["tc-ber-001"]),
+    ]
 
     again = run_module("compliance_report", args, check=True)
     assert not again["changed"]
@@ -86,7 +94,7 @@ def test_compliance_report_writes_once_and_reports_the_failures(tmp_path: Path):
     assert (dest / "junit.xml").stat().st_mtime_ns == stamp
 
     document = json.loads((dest / "report.json").read_text())
-    assert document["schema"] == "icaclient-compliance/1"
+    assert document["schema"] == "icaclient-compliance/2"
     suites = ET.parse(dest / "junit.xml").getroot().findall("testsuite")
     assert [(s.get("name"), s.get("tests"), s.get("failures"), s.get("errors")) for s in suites] == [
         ("tc-ber-001", "4", "1", "0"),
@@ -94,7 +102,7 @@ def test_compliance_report_writes_once_and_reports_the_failures(tmp_path: Path):
     ]
     page = _Cells()
     page.feed((dest / "report.html").read_text())
-    assert page.rows == 3 and page.external == []
+    assert (page.host_rows, page.finding_rows, page.external) == (2, 2, [])
 
 
 def test_compliance_report_refuses_a_file_where_the_folder_should_be(tmp_path: Path):

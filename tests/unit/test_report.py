@@ -336,6 +336,7 @@ def test_the_json_report_follows_its_schema_and_counts(report):
         "warnings": 1,
         "failed": 3 + 2 + 1 + 1,
         "errors": 2,
+        "findings": 6,
     }
     # a column per check: roles, then the keystore, then the targets; the host check first
     assert [c["id"] for c in document["columns"]][:2] == ["host", "role:icaclient_keystore"]
@@ -378,7 +379,8 @@ def test_html_escapes_hostile_names_and_messages(report):
     assert "<script" not in page.lower()
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;amp;&#x27;01" in page
     assert "Fleet &lt;compliance&gt; &amp; more" in page
-    assert "SSL error 61" in page and "Fix: add the issuing root" in page
+    assert "SSL error 61" in page
+    assert '<td class="fix">add the issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash</td>' in page
     assert "<!-- generated - - by a test -->" in page
 
 
@@ -387,7 +389,9 @@ def test_html_is_self_contained(report):
     assert re.search(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.IGNORECASE) is None
     assert "<link" not in page and "@import" not in page and "url(" not in page
     assert "<style>" in page
-    assert page.count("<tr>") == 1 + len(report["hosts"])  # header row + a row per host
+    # every host fails: a row per host in the host table, none collapsed as compliant
+    assert page.count('<tr class="fail">') == len(report["hosts"])
+    assert "compliant-hosts" not in page
 
 
 def test_text_summary_names_the_failures_and_the_html_path(report):

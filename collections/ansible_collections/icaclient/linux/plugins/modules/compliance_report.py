@@ -16,11 +16,18 @@ description:
     mode, the keystore audit of M(icaclient.linux.keystore_info), the verdicts of
     M(icaclient.linux.connection_probe)) into checks with a status (V(pass), V(warn),
     V(fail), V(error)) and writes one report per run into O(dest).
-  - "C(report.json): the whole report, schema C(icaclient-compliance/1). C(junit.xml): one
-    testsuite per host, one testcase per check, a C(failure) (or C(error) when the check
-    could not run) with the message. C(report.html): one self-contained page (inline CSS,
-    no script, no external asset) with a row per host and a column per check, and every
-    failure explained: the client error number a user would see, what was found and the fix."
+  - "C(report.json): the whole report, schema C(icaclient-compliance/2)
+    (C(docs/compliance-report.schema.json)), with C(findings): the failures and warnings
+    grouped by cause (check, client error, the message without its host-specific parts, the
+    fix) with the number of hosts and their names, largest first. C(junit.xml): one testsuite
+    per host, one testcase per check, a C(failure) (or C(error) when the check could not run)
+    with the message. C(report.html): one self-contained page (inline CSS and SVG, no script,
+    no external asset) whose first screen is the fleet (hosts by status, each check's pass,
+    warn and fail counts as a chart, the findings with their host counts and fixes), then the
+    hosts that are not compliant with one badge per check and their messages on demand, and
+    the compliant hosts as one collapsed list."
+  - "The console text (RV(text)) lists every check of every host up to 50 hosts; beyond, the
+    totals and the findings."
   - "Runs where the report is wanted, usually the controller (C(delegate_to: localhost) with
     C(run_once: true)); C(playbooks/compliance.yml) shows the whole run."
   - A role's changes are summarised as file names, line counts and ini key names, never values.
@@ -108,6 +115,7 @@ summary:
     warnings: 1
     failed: 2
     errors: 0
+    findings: 2
 failures:
   description: Every failing check.
   returned: always
@@ -121,8 +129,29 @@ failures:
       message: "the client does not trust CN=Corp Root, the issuer of CN=gateway.example.com: add the
         issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash"
       fix: add the issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash
+findings:
+  description:
+    - The failures and warnings grouped by cause, the most hosts first (as in C(report.json)).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - number: 1
+      check: probe:https://gateway.example.com
+      name: https://gateway.example.com
+      kind: probe
+      status: fail
+      client_error: 61
+      meaning: "SSL error 61: the issuer of the server certificate is not trusted"
+      cause: "the client does not trust CN=Corp Root, the issuer of CN=gateway.example.com: add the
+        issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash"
+      fix: add the issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash
+      host_count: 2
+      hosts: [tc-ber-001, tc-ber-002]
 text:
-  description: The totals, every check per host and the paths, as lines for the console.
+  description:
+    - The totals, the findings and the paths as lines for the console; every check of every
+      host too when the run has at most 50 hosts.
   returned: always
   type: str
 """
@@ -176,6 +205,7 @@ def main():
         paths=paths,
         summary=report["summary"],
         failures=failures(report),
+        findings=report["findings"],
         text=render_text(report, paths=paths),
     )
 

@@ -1,0 +1,41 @@
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The compliance report: what each endpoint's checks found, as JSON, JUnit XML and one HTML page.
+
+PRIVATE: this is not a public API of the collection.
+
+Pure functions, no Ansible: ``playbooks/compliance.yml`` collects per host what the roles
+would change in check mode (:mod:`.changes`), the keystore audit and the connection probes;
+the ``compliance_report`` module turns that into checks (:mod:`.checks`), one report with its
+findings grouped by cause (:mod:`.build`, :mod:`.findings`) and its renderings
+(:mod:`.render`: JSON, JUnit, console text, the writer; :mod:`.page`: the HTML page).
+"""
+
+from __future__ import annotations
+
+from .build import SCHEMA, assemble_report, build_report, failures, host_entry
+from .changes import describe_changes, summarize_changes
+from .checks import STATUSES, host_checks
+from .findings import cause_of, group_findings
+from .page import render_html
+from .render import FILES, render_json, render_junit, render_text, write_report
+
+__all__ = [
+    "FILES",
+    "SCHEMA",
+    "STATUSES",
+    "assemble_report",
+    "build_report",
+    "cause_of",
+    "describe_changes",
+    "failures",
+    "group_findings",
+    "host_checks",
+    "host_entry",
+    "render_html",
+    "render_json",
+    "render_junit",
+    "render_text",
+    "summarize_changes",
+    "write_report",
+]

@@ -1,0 +1,126 @@
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The report of a run: host entries, columns, totals and findings.
+
+PRIVATE: this is not a public API of the collection.
+
+:func:`assemble_report` is the one place a report is made, from a list of host entries; the
+compliance_report module reaches it through :func:`build_report` (raw per-host results), and a
+merge of partial reports can call it with the ``hosts`` of several ``report.json`` files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Optional
+
+from .._errors import IcaClientError
+from .checks import STATUSES, host_checks
+from .findings import group_findings
+
+SCHEMA = "icaclient-compliance/2"
+_KIND_ORDER = {"host": 0, "role": 1, "keystore": 2, "probe": 3}
+
+
+def _counts(checks: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for check in checks:
+        counts[check["status"]] += 1
+    return counts
+
+
+def _host_status(counts: Mapping[str, int]) -> str:
+    if counts["error"] or counts["fail"]:
+        return "fail"
+    return "warn" if counts["warn"] else "pass"
+
+
+def host_entry(name: str, raw: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+    """One host of the report: ``host``, ``status``, ``counts`` and ``checks``."""
+    checks = host_checks(raw, name)
+    counts = _counts(checks)
+    return {"host": name, "status": _host_status(counts), "counts": counts, "checks": checks}
+
+
+def assemble_report(*, entries: Iterable[Mapping[str, Any]], title: str, generated: str) -> dict[str, Any]:
+    """The whole report (schema ``icaclient-compliance/2``) from host entries, in one pass.
+
+    ``entries``: what :func:`host_entry` returns, or the ``hosts`` of ``report.json`` files
+    (several slices of one fleet); a host named twice is refused. Hosts come out sorted by name;
+    columns (one per check id, with its pass/warn/fail/error counts) by kind, roles first, then
+    the keystore, then the targets, each kind in first-seen order.
+    """
+    by_name: dict[str, Mapping[str, Any]] = {}
+    for entry in entries:
+        name = str(entry["host"])
+        if name in by_name:
+            raise IcaClientError(f"cannot build the report: host {name} is in it twice")
+        by_name[name] = entry
+    hosts = [by_name[name] for name in sorted(by_name)]
+    columns: dict[str, dict[str, Any]] = {}
+    host_status = dict.fromkeys(("pass", "warn", "fail"), 0)
+    for entry in hosts:
+        host_status[entry["status"]] += 1
+        for check in entry["checks"]:
+            column = columns.get(check["id"])
+            if column is None:
+                column = columns[check["id"]] = {
+                    "id": check["id"],
+                    "name": check["name"],
+                    "kind": check["kind"],
+                    "counts": dict.fromkeys(STATUSES, 0),
+                }
+            column["counts"][check["status"]] += 1
+    ordered = sorted(columns.values(), key=lambda c: _KIND_ORDER.get(c["kind"], 9))
+    totals = dict.fromkeys(STATUSES, 0)
+    for column in ordered:
+        for status, count in column["counts"].items():
+            totals[status] += count
+    findings = group_findings(hosts)
+    summary = {
+        "hosts": len(hosts),
+        "hosts_passed": host_status["pass"],
+        "hosts_warned": host_status["warn"],
+        "hosts_failed": host_status["fail"],
+        "checks": sum(totals.values()),
+        "passed": totals["pass"],
+        "warnings": totals["warn"],
+        "failed": totals["fail"] + totals["error"],
+        "errors": totals["error"],
+        "findings": len(findings),
+    }
+    return {
+        "schema": SCHEMA,
+        "title": title,
+        "generated": generated,
+        "summary": summary,
+        "columns": ordered,
+        "findings": findings,
+        "hosts": hosts,
+    }
+
+
+def build_report(
+    *, hosts: Mapping[str, Optional[Mapping[str, Any]]], title: str, generated: str
+) -> dict[str, Any]:
+    """The report from what the compliance play collected: host name -> raw result (or None)."""
+    return assemble_report(
+        entries=[host_entry(str(name), raw) for name, raw in hosts.items()], title=title, generated=generated
+    )
+
+
+def failures(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every failing check (fail or error), as host, check, status, client_error, message, fix."""
+    return [
+        {
+            "host": entry["host"],
+            "check": check["name"],
+            "status": check["status"],
+            "client_error": check["client_error"],
+            "message": check["message"],
+            "fix": check["fix"],
+        }
+        for entry in report["hosts"]
+        for check in entry["checks"]
+        if check["status"] in ("fail", "error")
+    ]

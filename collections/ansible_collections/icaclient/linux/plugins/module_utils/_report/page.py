@@ -1,0 +1,294 @@
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The report as one HTML page that reads at fleet scale.
+
+PRIVATE: this is not a public API of the collection.
+
+The first screen is the fleet: hosts by status, each check's pass/warn/fail counts as an inline
+SVG chart, then the findings (causes, largest first, with their host counts and fixes). Below,
+the hosts that are not compliant, one badge per check, each host's details on demand
+(``<details>``); the compliant hosts are one collapsed list. One self-contained file: inline
+CSS, no script, no external asset; every value escaped. At 10,000 hosts x 12 checks the page
+stays under 4 MB: cells carry a badge only, and a host's messages are written once, in its
+details.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional
+
+from .findings import finding_index
+
+_FINDINGS_SHOWN = 25  # findings in the first table; the rest are collapsed below it
+_NAMES_SHOWN = 5  # host names written out in a finding's row; more are collapsed
+_DOT = " \u00b7 "
+_LABEL_CHARS = 40  # characters of a check name in the chart (the full name is its tooltip)
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.2rem 1.5rem;color:#1b1f24;background:#fff;line-height:1.35}
+h1{font-size:1.4rem;margin:0 0 .2rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
+.meta{color:#57606a;margin:0 0 .8rem}
+.tiles{display:flex;flex-wrap:wrap;gap:.6rem;margin:.4rem 0 1rem}
+.tile{border:1px solid #d0d7de;border-radius:6px;padding:.5rem .9rem;min-width:9rem}
+.tile b{display:block;font-size:1.6rem}
+.tile.fail{border-left:6px solid #cf222e}.tile.warn{border-left:6px solid #bf8700}.tile.pass{border-left:6px solid #1a7f37}
+svg text{font-size:12px;fill:#1b1f24}
+svg .pass{fill:#2da44e}svg .warn{fill:#d4a72c}svg .fail{fill:#cf222e}svg .error{fill:#82071e}
+table{border-collapse:collapse;font-size:.88rem}
+th,td{border:1px solid #d0d7de;padding:.3rem .45rem;vertical-align:top;text-align:left}
+thead th{background:#f6f8fa;max-width:11rem;word-break:break-all;font-size:.8rem}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.b{display:inline-block;border-radius:4px;padding:0 .35rem;font-weight:700;font-size:.72rem;text-transform:uppercase;white-space:nowrap;color:#1b1f24;text-decoration:none}
+.b.pass{background:#dafbe1}.b.warn{background:#fff1a8}.b.fail{background:#ffcecb}.b.error{background:#82071e;color:#fff}
+td.none{color:#8c959f}
+.hosts td{text-align:center}.hosts tbody th{font-weight:600;white-space:nowrap}
+.hosts details[open]{white-space:normal;min-width:28rem;font-weight:400}
+.hosts details ul{margin:.3rem 0;padding-left:1rem}.hosts details li{margin:.2rem 0}
+.findings td.cause{max-width:34rem}.findings td.fix{max-width:24rem;color:#0a3069}
+.meaning{font-weight:600}
+.names{font-family:ui-monospace,monospace;font-size:.8rem;word-break:break-word;max-width:60rem}
+summary{cursor:pointer;color:#0969da}
+code{font-family:ui-monospace,monospace;font-size:.85em}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _badge_label(item: Mapping[str, Any]) -> str:
+    label = item["status"]
+    if item.get("client_error") is not None:
+        label += f" {item['client_error']}"
+    return label
+
+
+def _tiles(summary: Mapping[str, Any]) -> list[str]:
+    hosts = summary["hosts"] or 1
+
+    def share(count: int) -> str:
+        return f"{100 * count / hosts:.1f} %"
+
+    return [
+        '<div class="tiles" id="hosts-by-status">',
+        f'<div class="tile fail" id="hosts-failing"><b>{_n(summary["hosts_failed"])}</b>'
+        f"failing hosts ({share(summary['hosts_failed'])})</div>",
+        f'<div class="tile warn" id="hosts-warned"><b>{_n(summary["hosts_warned"])}</b>'
+        f"hosts with warnings ({share(summary['hosts_warned'])})</div>",
+        f'<div class="tile pass" id="hosts-compliant"><b>{_n(summary["hosts_passed"])}</b>'
+        f"compliant hosts ({share(summary['hosts_passed'])})</div>",
+        f'<div class="tile" id="hosts-total"><b>{_n(summary["hosts"])}</b>hosts, {_n(summary["checks"])} checks: '
+        f"{_n(summary['failed'])} failed, {_n(summary['warnings'])} warnings</div>",
+        "</div>",
+    ]
+
+
+def _segments(counts: Mapping[str, int], width: float) -> list[tuple[str, int, float]]:
+    """Bar segments (status, count, pixels); a status with any host gets at least 2 pixels."""
+    total = sum(counts.values()) or 1
+    order = ("fail", "error", "warn", "pass")
+    pixels = {s: (max(2.0, width * counts[s] / total) if counts[s] else 0.0) for s in order}
+    excess = sum(pixels.values()) - width
+    if excess > 0:  # the minimum widths are taken from the largest segment
+        largest = max(order, key=lambda s: pixels[s])
+        pixels[largest] -= excess
+    return [(s, counts[s], pixels[s]) for s in order if counts[s]]
+
+
+def _chart(columns: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each check's counts as one stacked horizontal bar, failures on the left."""
+    label_w, bar_w, row_h, top = 290, 440, 24, 6
+    most = max((sum(c["counts"].values()) for c in columns), default=0) or 1
+    height = top + row_h * len(columns) + 28
+    out = [
+        f'<svg id="check-chart" role="img" aria-labelledby="check-chart-title" width="{label_w + bar_w + 260}" '
+        f'height="{height}" viewBox="0 0 {label_w + bar_w + 260} {height}" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="check-chart-title">Hosts per check: failed, in error, warned and passed</title>',
+    ]
+    for index, column in enumerate(columns):
+        y = top + index * row_h
+        name = str(column["name"])
+        short = name if len(name) <= _LABEL_CHARS else name[: _LABEL_CHARS - 1] + "\u2026"
+        counts = column["counts"]
+        out.append(
+            f'<g class="check"><text x="{label_w - 8}" y="{y + 15}" text-anchor="end">'
+            f"<title>{_e(name)}</title>{_e(short)}</text>"
+        )
+        x = float(label_w)
+        width = bar_w * sum(counts.values()) / most
+        for status, count, pixels in _segments(counts, width):
+            out.append(
+                f'<rect class="{status}" x="{x:.1f}" y="{y + 3}" width="{pixels:.1f}" height="{row_h - 8}">'
+                f"<title>{_e(name)}: {_n(count)} {status}</title></rect>"
+            )
+            x += pixels
+        words = [f"{_n(counts[s])} {s}" for s in ("fail", "error", "warn", "pass") if counts[s]]
+        out.append(f'<text x="{label_w + bar_w + 8}" y="{y + 15}">{_DOT.join(words)}</text></g>')
+    y = top + row_h * len(columns) + 8
+    x = label_w
+    for status, word in (
+        ("fail", "fail"),
+        ("error", "error (could not check)"),
+        ("warn", "warn"),
+        ("pass", "pass"),
+    ):
+        out.append(f'<rect class="{status}" x="{x}" y="{y}" width="12" height="12"></rect>')
+        out.append(f'<text x="{x + 16}" y="{y + 11}">{word}</text>')
+        x += 40 + 7 * len(word)
+    out.append("</svg>")
+    return out
+
+
+def _names(names: Sequence[str], count: int, what: str) -> str:
+    if count <= _NAMES_SHOWN:
+        return f'<div class="names">{_e(", ".join(names))}</div>'
+    return f'<details><summary>{_n(count)} {what}</summary><div class="names">{_e(", ".join(names))}</div></details>'
+
+
+def _finding_rows(findings: Sequence[Mapping[str, Any]]) -> list[str]:
+    rows = []
+    for finding in findings:
+        meaning = f'<div class="meaning">{_e(finding["meaning"])}</div>' if finding.get("meaning") else ""
+        rows.append(
+            f'<tr id="f{finding["number"]}"><td class="num">{finding["number"]}</td>'
+            f'<td class="num"><b>{_n(finding["host_count"])}</b></td>'
+            f'<td><span class="b {finding["status"]}">{_e(_badge_label(finding))}</span></td>'
+            f"<td>{_e(finding['name'])}</td>"
+            f'<td class="cause">{meaning}{_e(finding["cause"])}'
+            f"{_names(finding['hosts'], finding['host_count'], 'hosts')}</td>"
+            f'<td class="fix">{_e(finding["fix"] or "")}</td></tr>'
+        )
+    return rows
+
+
+_FINDINGS_HEAD = (
+    "<thead><tr><th>#</th><th>Hosts</th><th>Status</th><th>Check</th><th>Cause (and the hosts)</th>"
+    "<th>Fix</th></tr></thead>"
+)
+
+
+def _findings(findings: Sequence[Mapping[str, Any]]) -> list[str]:
+    if not findings:
+        return ['<h2 id="findings">Findings</h2>', "<p>No finding: every check passed.</p>"]
+    out = [
+        f'<h2 id="findings">Findings: {_n(len(findings))} cause(s), the most hosts first</h2>',
+        '<table class="findings" id="findings-table">',
+        _FINDINGS_HEAD,
+        "<tbody>",
+        *_finding_rows(findings[:_FINDINGS_SHOWN]),
+        "</tbody></table>",
+    ]
+    rest = findings[_FINDINGS_SHOWN:]
+    if rest:
+        out += [
+            f'<details id="more-findings"><summary>{_n(len(rest))} more finding(s), '
+            f"{_n(sum(f['host_count'] for f in rest))} host check(s)</summary>",
+            '<table class="findings">',
+            _FINDINGS_HEAD,
+            "<tbody>",
+            *_finding_rows(rest),
+            "</tbody></table></details>",
+        ]
+    return out
+
+
+def _host_details(entry: Mapping[str, Any], index: Mapping[tuple[str, str], Mapping[str, Any]]) -> str:
+    items = []
+    passed = []
+    for check in entry["checks"]:
+        if check["status"] == "pass":
+            passed.append(check["name"])
+            continue
+        finding = index.get((entry["host"], check["id"]))
+        link = f' <a href="#f{finding["number"]}">finding {finding["number"]}</a>' if finding else ""
+        items.append(
+            f'<li><span class="b {check["status"]}">{_e(_badge_label(check))}</span> '
+            f"<b>{_e(check['name'])}</b>: {_e(check['message'])}{link}</li>"
+        )
+    if passed:
+        items.append(f"<li>passed: {_e(', '.join(passed))}</li>")
+    return f"<details><summary>{_e(entry['host'])}</summary><ul>{''.join(items)}</ul></details>"
+
+
+def _hosts(report: Mapping[str, Any]) -> list[str]:
+    columns = report["columns"]
+    index = finding_index(report["findings"])
+    rank = {"fail": 0, "warn": 1}
+    flagged = sorted(
+        (e for e in report["hosts"] if e["status"] != "pass"),
+        key=lambda e: (rank[e["status"]], -e["counts"]["error"] - e["counts"]["fail"], -e["counts"]["warn"]),
+    )
+    compliant = [e["host"] for e in report["hosts"] if e["status"] == "pass"]
+    out = [
+        f'<h2 id="hosts">Hosts: {_n(len(flagged))} failing or with warnings, {_n(len(compliant))} compliant</h2>',
+    ]
+    if flagged:
+        out += [
+            "<p>Failing hosts first, then those with warnings. A badge links to its finding; "
+            "open a host for its messages.</p>",
+            '<table class="hosts" id="hosts-table"><thead><tr><th>Host</th>'
+            + "".join(f'<th title="{_e(c["id"])}">{_e(c["name"])}</th>' for c in columns)
+            + "</tr></thead><tbody>",
+        ]
+        for entry in flagged:
+            by_id = {check["id"]: check for check in entry["checks"]}
+            cells = [f'<tr class="{entry["status"]}"><th>{_host_details(entry, index)}</th>']
+            for column in columns:
+                check = by_id.get(column["id"])
+                if check is None:
+                    cells.append('<td class="none">&ndash;</td>')
+                    continue
+                badge = f'<span class="b {check["status"]}">{_e(_badge_label(check))}</span>'
+                finding = index.get((entry["host"], check["id"]))
+                if finding:
+                    badge = f'<a class="b {check["status"]}" href="#f{finding["number"]}">{_e(_badge_label(check))}</a>'
+                cells.append(f"<td>{badge}</td>")
+            out.append("".join(cells) + "</tr>")
+        out.append("</tbody></table>")
+    if compliant:
+        out += [
+            '<details id="compliant-hosts">',
+            f"<summary>{_n(len(compliant))} compliant host(s): every check that ran on them passed</summary>",
+            f'<div class="names">{_e(", ".join(compliant))}</div>',
+            "</details>",
+        ]
+    return out
+
+
+def render_html(report: Mapping[str, Any], *, comment: Optional[str] = None) -> str:
+    """One self-contained page (inline CSS and SVG, no script, no external asset)."""
+    summary = report["summary"]
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    ]
+    if comment:
+        out.append(f"<!-- {_e(comment).replace('--', '- -')} -->")
+    out += [
+        f"<title>{_e(report['title'])}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_e(report['title'])}</h1>",
+        f'<p class="meta">Generated {_e(report["generated"])} &middot; schema {_e(report["schema"])} &middot; '
+        '<a href="#findings">findings</a> &middot; <a href="#hosts">hosts</a></p>',
+        '<section id="fleet" aria-label="The fleet">',
+        *_tiles(summary),
+        *_chart(report["columns"]),
+        "</section>",
+        *_findings(report["findings"]),
+        *_hosts(report),
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(out)
