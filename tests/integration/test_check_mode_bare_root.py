@@ -205,3 +205,28 @@ def test_compliance_on_the_bare_root_reports_every_role_as_would_change(bare_roo
         assert roles[f"role:{role}"]["status"] == "fail", roles[f"role:{role}"]
         assert "would change" in roles[f"role:{role}"]["message"], roles[f"role:{role}"]
     assert roles["role:icaclient_stores"]["status"] == "pass", roles["role:icaclient_stores"]
+
+
+def test_the_keystore_role_for_real_installs_its_library_then_adds_the_certificates(bare_root):
+    """What check mode predicted happens: python3-cryptography is installed, then the role runs."""
+    playbook = REPO / "tests" / "integration" / "playbooks" / "keystore_role.yml"
+    proc = subprocess.run(
+        [str(VENV_BIN / "ansible-playbook"), "-i", str(bare_root), "-l", "bare-root", str(playbook)],
+        cwd=REPO,
+        env=ansible_env(),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    recap = _recap(proc)
+    assert proc.returncode == 0 and recap["failed"] == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    dpkg = subprocess.run(
+        ["chroot", str(ROOT), "dpkg-query", "-W", "-f=${Status}", "python3-cryptography"],
+        capture_output=True,
+        text=True,
+    )
+    assert dpkg.stdout == "install ok installed", dpkg
+    cacerts = ROOT / SANDBOX.lstrip("/") / "icaroot" / "keystore" / "cacerts"
+    assert (cacerts / "sandbox-corp-root.pem").is_file()
+    links = [p for p in cacerts.iterdir() if re.fullmatch(r"[0-9a-f]{8}\.0", p.name)]
+    assert [os.readlink(p) for p in links] == ["sandbox-corp-root.pem"]

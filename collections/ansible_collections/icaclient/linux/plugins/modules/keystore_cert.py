@@ -158,8 +158,10 @@ options:
     choices: [refuse, warn]
     default: refuse
 notes:
-  - Supports check mode and diff mode. In check mode O(rehash) reports only changes to links
-    that exist already; links for new files appear in RV(hash_links) after a real run.
+  - Supports check mode and diff mode. In check mode the result and the diff, hash links
+    included, are those the real run gives.
+  - Without the cryptography library on the managed host the module fails with
+    C(missing_library=cryptography) in its result, so that a role can install it and try again.
   - With O(certificates) the diff is a list, one entry per folder that changes.
   - Certificates are public; nothing here is secret.
 requirements:
@@ -410,7 +412,11 @@ def main():
         supports_check_mode=True,
     )
     if not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
+        module.fail_json(
+            msg=missing_required_lib("cryptography"),
+            exception=CRYPTOGRAPHY_IMPORT_ERROR,
+            missing_library="cryptography",
+        )
     params = module.params
     try:
         if params["certificates"] is not None:

@@ -56,6 +56,8 @@ options:
     default: 30
 notes:
   - Supports check mode.
+  - Without the cryptography library on the managed host the module fails with
+    C(missing_library=cryptography) in its result, so that a role can install it and try again.
 requirements:
   - cryptography
 seealso:
@@ -221,7 +223,11 @@ def main():
         supports_check_mode=True,
     )
     if not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
+        module.fail_json(
+            msg=missing_required_lib("cryptography"),
+            exception=CRYPTOGRAPHY_IMPORT_ERROR,
+            missing_library="cryptography",
+        )
     params = module.params
     try:
         result = audit_keystore(
