@@ -42,7 +42,7 @@ def _check(
         "status": status,
         "message": message,
         "client_error": client_error,
-        "meaning": describe(client_error),
+        "meaning": describe(client_error) if client_error is not None else None,
         "fix": fix,
         "details": dict(details or {}),
     }

@@ -10,6 +10,7 @@ report is 120,000 checks.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -51,10 +52,13 @@ def render_json(report: Mapping[str, Any]) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
+# Cached: across a fleet the same check names and messages come back thousands of times.
+@functools.lru_cache(maxsize=8192)
 def _attr(value: Any) -> str:
     return _XML_INVALID.sub("\ufffd", "" if value is None else str(value)).translate(_XML_ESCAPES)
 
 
+@functools.lru_cache(maxsize=8192)
 def _text(value: Any) -> str:
     return _XML_INVALID.sub("\ufffd", "" if value is None else str(value)).translate(_TEXT_ESCAPES)
 
