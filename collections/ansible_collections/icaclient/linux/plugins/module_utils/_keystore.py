@@ -53,6 +53,7 @@ from ._certs import (
     normalise_fingerprint,
     slug,
 )
+from ._client_errors import CLIENT_ERRORS
 from ._errors import IcaClientError
 from ._rehash import (
     REHASH_EXTENSIONS,
@@ -1002,11 +1003,14 @@ def _entry(
 # ---------------------------------------------------------------------------
 # Audit
 
+_EXPIRED = CLIENT_ERRORS[70]
+_KEY_TOO_LONG = CLIENT_ERRORS[79]
+
 #: Problem codes the audit reports, with what each means for the client.
 PROBLEMS = {
-    "expired": "the certificate has expired; chains through it fail (client error 70)",
+    "expired": f"the certificate has expired; chains through it fail (client error {_EXPIRED.number})",
     "expires_soon": "the certificate expires within the warning window",
-    "key_over_4096": "the key is over 4096 bits; the client does not support it (client error 79)",
+    "key_over_4096": f"the key is over 4096 bits; the client does not support it (client error {_KEY_TOO_LONG.number})",
     "not_ca": "not a CA certificate; it cannot anchor or link a chain",
     "not_self_signed": "a root that is not self-signed; OpenSSL does not accept it as a trust anchor",
     "unlinked": "no correct subject-hash link; the client does not see it until the folder is rehashed",
