@@ -26,21 +26,16 @@ from pathlib import Path
 
 import pytest
 from ansible_run import REPO, VENV_BIN, ansible_env
+from debian_roots import ROOTS, restored_root
 
 pytestmark = pytest.mark.slow
 
-SCRIPT = REPO / "scripts" / "debian_root.sh"
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "check_mode_role.yml"
-# Outside pytest's temporary folders: pytest's cleanup must never meet a bind-mounted /dev.
-ROOT = REPO / ".cache" / "roots" / "bare-check-mode-test"
+ROOT = ROOTS / "bare-check-mode-test"
 SANDBOX = "/srv/sandbox"
 # What a run may change on the endpoint: Ansible's own temporary files, the kernel's views, and
 # apt's caches and log (a simulated install rebuilds pkgcache.bin and logs the solution).
 VOLATILE = ("proc", "sys", "dev", "run", "tmp", "root/.ansible", "var/tmp", "var/cache/apt", "var/log/apt")
-
-
-def _script(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, check=False, timeout=1200)
 
 
 def snapshot(root: Path) -> dict[str, tuple]:
@@ -62,14 +57,11 @@ def snapshot(root: Path) -> dict[str, tuple]:
 
 @pytest.fixture(scope="module")
 def bare_root(tmp_path_factory):
-    if os.geteuid() != 0:
-        pytest.fail("the bare-root check mode test needs root (debootstrap, chroot, mount)")
-    leftover = _script("destroy", str(ROOT))
-    assert leftover.returncode == 0, leftover.stderr
-    ROOT.parent.mkdir(parents=True, exist_ok=True)
-    made = _script("create", str(ROOT))
-    if made.returncode != 0:
-        pytest.fail(f"scripts/debian_root.sh create failed:\n{made.stderr}")
+    with restored_root(ROOT.name):
+        yield _inventory(tmp_path_factory)
+
+
+def _inventory(tmp_path_factory) -> Path:
     built = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "make_sandbox.py"), str(ROOT / SANDBOX.lstrip("/"))],
         capture_output=True,
@@ -104,11 +96,7 @@ def bare_root(tmp_path_factory):
             }
         )
     )
-    try:
-        yield inventory / "hosts.yml"
-    finally:
-        gone = _script("destroy", str(ROOT))
-        assert gone.returncode == 0, gone.stderr
+    return inventory / "hosts.yml"
 
 
 def _playbook(inventory: Path, playbook: Path, extra: dict) -> subprocess.CompletedProcess:

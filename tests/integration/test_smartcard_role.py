@@ -24,17 +24,15 @@ from pathlib import Path
 import pytest
 import testinfra
 from ansible_run import REPO, VENV_BIN, ansible_env
+from debian_roots import ROOTS, restored_root
 
 from ansible_collections.icaclient.linux.plugins.module_utils._ini import parse
 
 pytestmark = pytest.mark.slow
 
-SCRIPT = REPO / "scripts" / "debian_root.sh"
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "smartcard_role.yml"
 STOCK_CONFIG = REPO / "tests" / "fixtures" / "icaroot" / "config"
-# Outside pytest's temporary folders on purpose: pytest deletes old ones with a plain
-# recursive delete, which must never meet a root whose /dev is still bind-mounted.
-ROOT = REPO / ".cache" / "roots" / "smartcard-role-test"
+ROOT = ROOTS / "smartcard-role-test"
 ICAROOT = "/opt/Citrix/ICAClient"
 PKCS11 = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 
@@ -96,25 +94,13 @@ class Run:
         return match.group(1) == "True"
 
 
-def _script(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, check=False, timeout=1200)
-
-
 @pytest.fixture(scope="module")
 def debian_root(tmp_path_factory):
-    if os.geteuid() != 0:
-        pytest.fail("the Debian root test needs root (debootstrap, chroot, mount)")
-    for tool in ("chroot", "mount", "tar"):
-        if not shutil.which(tool):
-            pytest.fail(f"{tool} is missing on this machine")
-    # A root left behind by an interrupted run is unmounted and removed first.
-    leftover = _script("destroy", str(ROOT))
-    assert leftover.returncode == 0, leftover.stderr
-    ROOT.parent.mkdir(parents=True, exist_ok=True)
-    made = _script("create", str(ROOT))
-    if made.returncode != 0:
-        pytest.fail(f"scripts/debian_root.sh create failed:\n{made.stderr}")
-    print(made.stderr)
+    with restored_root(ROOT.name):
+        yield _prepared(tmp_path_factory)
+
+
+def _prepared(tmp_path_factory) -> Path:
     config = ROOT / ICAROOT.lstrip("/") / "config"
     shutil.copytree(STOCK_CONFIG, config)
     (config / "AuthManConfig.xml").write_text(AUTHMAN)
@@ -139,11 +125,7 @@ def debian_root(tmp_path_factory):
             }
         )
     )
-    try:
-        yield inventory
-    finally:
-        gone = _script("destroy", str(ROOT))
-        assert gone.returncode == 0, gone.stderr
+    return inventory
 
 
 def converge(inventory: Path, *, check: bool = False) -> Run:
