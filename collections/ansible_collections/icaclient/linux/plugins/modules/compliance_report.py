@@ -78,9 +78,13 @@ EXAMPLES = r"""
   icaclient.linux.compliance_report:
     dest: "{{ playbook_dir }}/../out/compliance/{{ run_stamp }}"
     generated: "{{ run_started }}"
+    # One list of pairs, then one dict: linear in the hosts (a combine per host is quadratic).
     hosts: >-
-      {{ dict(ansible_play_hosts_all
-              | zip(ansible_play_hosts_all | map('extract', hostvars, 'compliance_result', default=none))) }}
+      {%- set pairs = [] -%}
+      {%- for host in ansible_play_hosts_all -%}
+      {%-   set _ = pairs.append([host, hostvars[host]['compliance_result'] | default(none)]) -%}
+      {%- endfor -%}
+      {{ dict(pairs) }}
   delegate_to: localhost
   run_once: true
   check_mode: false
