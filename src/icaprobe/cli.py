@@ -22,6 +22,7 @@ import time
 from collections.abc import Sequence
 from typing import Optional, TextIO
 
+from icaprobe._engine._display import escape_controls
 from icaprobe._engine._errors import IcaClientError
 from icaprobe._engine._probe import (
     MAX_CONCURRENCY,
@@ -89,6 +90,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user-home", metavar="DIR", help="home whose ~/.ICAClient/wfclient.ini applies")
     parser.add_argument("--min-tls", metavar="V", help="MinimumTLS to judge against (1.0, 1.1, 1.2, 1.3)")
     parser.add_argument("--max-tls", metavar="V", help="MaximumTLS to judge against")
+    parser.add_argument(
+        "--client-version",
+        metavar="V",
+        help="the client's version (23.9.0.24 or 2309), instead of ICAROOT/pkginf/Ver.core.*",
+    )
+    parser.add_argument(
+        "--trust-system-store",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="also trust the system store: auto (default) for clients 2309 and later",
+    )
+    parser.add_argument(
+        "--system-store",
+        metavar="DIR",
+        help="the system store's folder (default: OpenSSL's certificate folder)",
+    )
     parser.add_argument(
         "--proxy", metavar="URL", help="socks4://H:P, socks5://H:P, http://H:P (CONNECT), or 'direct'"
     )
@@ -196,23 +213,27 @@ class Progress:
             self.stream.flush()
 
 
+_TRUSTED_BY = {"keystore": "keystore", "system_store": "system store"}
+
+
 def _cell(value: object) -> str:
-    return "-" if value is None or value == [] else str(value)
+    return "-" if value is None or value == [] else escape_controls(str(value))
 
 
 def render_table(results: Sequence[ProbeResult], settings: dict, summary: dict) -> str:
-    rows = [("TARGET", "RESULT", "ERROR", "TLS ACCEPTED", "DAYS", "KEY")]
+    rows = [("TARGET", "RESULT", "ERROR", "TLS ACCEPTED", "DAYS", "KEY", "TRUSTED BY")]
     for result in results:
         key = f"{result.key_type} {result.key_bits}" if result.key_bits else None
         tls = " ".join(result.tls_versions_accepted) if result.kind in ("https", "relay") else "(tcp)"
         rows.append(
             (
-                result.target if len(result.target) <= 60 else result.target[:57] + "...",
+                escape_controls(result.target if len(result.target) <= 60 else result.target[:57] + "..."),
                 "ok" if result.ok else "FAIL",
                 _cell(result.client_error),
                 tls or "none",
                 _cell(result.days_left),
                 _cell(key),
+                _TRUSTED_BY.get(result.trusted_by, "-") if result.trusted is not False else "not trusted",
             )
         )
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
@@ -222,18 +243,21 @@ def render_table(results: Sequence[ProbeResult], settings: dict, summary: dict) 
         if number == 0:
             continue
         result = results[number - 1]
-        if not result.ok:
-            lines.append(f"    {result.message}")
+        if not result.ok or result.trusted_by == "system_store":
+            lines.append(f"    {escape_controls(result.message)}")
         for warning in result.warnings:
             if warning not in settings.get("warnings", []):
-                lines.append(f"    warning: {warning}")
+                lines.append(f"    warning: {escape_controls(warning)}")
     window = f"TLS window {settings['min_tls']}-{settings['max_tls']}"
     path = f"proxy {settings['proxy']}" if settings.get("proxy") else "direct"
+    version = f"client {settings.get('client_version') or 'version unknown'}"
+    stores = "keystore + system store" if settings.get("trust_system_store") else "keystore only"
     lines.append("")
     for warning in settings.get("warnings", []):
-        lines.append(f"warning: {warning}")
+        lines.append(f"warning: {escape_controls(warning)}")
     lines.append(
-        f"{summary['total']} targets ({window}, {path}): {summary['passed']} pass, {summary['failed']} fail"
+        f"{summary['total']} targets ({window}, {path}, {version}, trust: {stores}): "
+        f"{summary['passed']} pass, {summary['failed']} fail"
     )
     return "\n".join(lines) + "\n"
 
@@ -277,6 +301,9 @@ def main(
             max_tls=args.max_tls,
             timeout=args.timeout,
             concurrency=args.concurrency,
+            client_version=args.client_version,
+            trust_system_store=args.trust_system_store,
+            system_store=args.system_store,
         )
         contexts = prepare(options)
     except UsageError as exc:

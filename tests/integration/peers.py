@@ -6,6 +6,7 @@
 - :class:`TlsServer` (from ``scripts/loopback_tls.py``, shared with the demo gateways): a
   Python ssl server in threads (concurrent, unlike ``openssl s_server``), pinned to TLS versions.
 - Hostile servers: :class:`SilentServer`, :class:`DripServer`, :class:`GarbageServer`.
+- :class:`SServer`: ``openssl s_server`` serving one chain (the client-error cases).
 - Daemons run from their Debian packages: :class:`Squid` (HTTP CONNECT with
   Basic or NTLM), :class:`Dante` (SOCKS4/5 without auth), :class:`Microsocks`
   (SOCKS5 with username/password), :class:`Stunnel` (an SSL Relay).
@@ -444,6 +445,27 @@ class Microsocks(Daemon):
 
     def log(self) -> str:
         return (self.dir / "stdout.log").read_text(errors="replace")
+
+
+class SServer(Daemon):
+    """``openssl s_server`` with one certificate chain (one connection at a time: probe it alone)."""
+
+    def __init__(self, directory: Path, *, cert: ServerCert) -> None:
+        super().__init__(directory)
+        self.cert = cert
+
+    def command(self) -> list[str]:
+        return [
+            require_binary("openssl"),
+            "s_server",
+            "-accept",
+            f"{LOOPBACK}:{self.port}",
+            "-cert",
+            self.cert.chain,
+            "-key",
+            self.cert.key,
+            "-quiet",
+        ]
 
 
 class Stunnel(Daemon):

@@ -63,7 +63,7 @@ def test_fail_on_any_fails_the_task_and_still_reports(probe_servers: dict, probe
         "keystore": str(probe_keystore),
         "fail_on": "any",
     }
-    result = run_module("connection_probe", args)
+    result = run_module("connection_probe", args, expect_failure=True)
     assert result["failed"] is True
     assert result["msg"].startswith("1 of 2 targets fail for the client; first: localhost:")
     assert ": 70: the server certificate CN=localhost,O=icaprobe tests expired on" in result["msg"]

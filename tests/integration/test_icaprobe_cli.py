@@ -20,6 +20,8 @@ from integration.peers import BASIC_PASSWORD, BASIC_USER, LOOPBACK, free_port
 REPO = Path(__file__).resolve().parents[2]
 ICAPROBE = REPO / ".venv" / "bin" / "icaprobe"
 RESULT_KEYS = {
+    "trusted_by",
+    "client_version",
     "target",
     "kind",
     "host",
@@ -63,11 +65,24 @@ def test_table_and_exit_code_one_when_any_target_fails(probe_servers: dict, prob
     run = icaprobe("--keystore", str(probe_keystore), "--timeout", "2", ok_target, bad_target)
     assert run.returncode == 1, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[0].split() == ["TARGET", "RESULT", "ERROR", "TLS", "ACCEPTED", "DAYS", "KEY"]
-    assert re.match(rf"{re.escape(ok_target)}\s+ok\s+-\s+1\.2 1\.3\s+36[45]\s+RSA 2048$", lines[1])
-    assert re.match(rf"{re.escape(bad_target)}\s+FAIL\s+61\s+1\.2 1\.3", lines[2])
+    assert lines[0].split() == [
+        "TARGET",
+        "RESULT",
+        "ERROR",
+        "TLS",
+        "ACCEPTED",
+        "DAYS",
+        "KEY",
+        "TRUSTED",
+        "BY",
+    ]
+    assert re.match(rf"{re.escape(ok_target)}\s+ok\s+-\s+1\.2 1\.3\s+36[45]\s+RSA 2048\s+keystore$", lines[1])
+    assert re.match(rf"{re.escape(bad_target)}\s+FAIL\s+61\s+1\.2 1\.3.*not trusted$", lines[2])
     assert "add the issuing root to" in lines[3]
-    assert lines[-1] == "2 targets (TLS window 1.0-1.2, direct): 1 pass, 1 fail"
+    assert "warning: the client's version is unknown (no ICAROOT given" in lines[4]
+    assert lines[-1] == (
+        "2 targets (TLS window 1.0-1.2, direct, client version unknown, trust: keystore only): 1 pass, 1 fail"
+    )
 
 
 def test_exit_code_zero_when_all_pass(probe_servers: dict, probe_keystore: Path) -> None:

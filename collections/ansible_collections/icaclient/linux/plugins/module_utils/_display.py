@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["NAME_FIELDS", "display_name", "display_text", "displayable"]
+__all__ = ["NAME_FIELDS", "display_name", "display_text", "displayable", "escape_controls"]
 
 #: Result keys whose values are file names or paths (a string, a list of them, or a dict of link
 #: name -> target).
@@ -31,6 +31,34 @@ def _escape(text: str, backslash: bool) -> str:
             out.append(f"\\x{code - 0xDC00:02x}")
         elif backslash and char == "\\":
             out.append("\\\\")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+# Characters a terminal or a viewer acts on: C0 controls, DEL, C1 controls (U+0080-U+009F: in
+# 8-bit mode a terminal takes U+009B as CSI) and the bidirectional overrides that reorder text.
+_BIDI = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x061C}
+
+
+def _is_control(code: int) -> bool:
+    return code < 0x20 or 0x7F <= code <= 0x9F or code in _BIDI
+
+
+def escape_controls(text: str) -> str:
+    """``text`` (anything a server or a file sent) with every control character shown as an escape.
+
+    ``\x1b]0;title\x07`` becomes the visible text ``\x1b]0;title\x07``: a hostile server
+    cannot retitle, repaint or reorder the terminal, a log viewer or an HTML report.
+    A backslash is left alone: the escapes are for people, not a reversible encoding.
+    """
+    if text.isprintable() and text.isascii():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if _is_control(code):
+            out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
         else:
             out.append(char)
     return "".join(out)

@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import math
 import os
 import socket
+import ssl
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -42,7 +44,10 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 from urllib.parse import urlsplit
 
+from ._client_errors import CLIENT_ERRORS
+from ._display import escape_controls
 from ._errors import IcaClientError
+from ._icaroot import FEATURES, ClientVersion, feature, given_version, read_client_version
 from ._probe_proxy import (
     CONNECT,
     PROXY,
@@ -59,6 +64,7 @@ from ._probe_settings import ClientSettings, read_client_settings
 from ._probe_tls import (
     MAX_KEY_BITS,
     TLS_VERSIONS,
+    UNTRUSTED_CODES,
     VERIFY_ERRORS,
     Attempt,
     CertFacts,
@@ -68,6 +74,7 @@ from ._probe_tls import (
     describe_reason,
     is_not_tls,
     issuer_der,
+    purpose_problem,
 )
 
 TARGET_KINDS = ("https", "relay", "ica", "cgp", "tcp")
@@ -91,6 +98,12 @@ _KIND_LABEL = {
 }
 DEFAULT_ICAROOT = "/opt/Citrix/ICAClient"
 MAX_CONCURRENCY = 1024
+MAX_TIMEOUT = 3600.0
+TRUST_SYSTEM_STORE = ("auto", "yes", "no")
+# What a TLS attempt ends with when the peer drops the connection without a word of TLS.
+_NETWORK_REASONS = frozenset(("closed", "connection reset by peer", "broken pipe"))
+KEYSTORE = "keystore"
+SYSTEM_STORE = "system_store"
 DIRECT_WORDS = ("direct", "none")
 VERIFY = "verify"
 EXPIRY_WARNING_DAYS = 30
@@ -114,23 +127,61 @@ class Target:
         return self.kind not in _TCP_ONLY
 
 
+def target_secrets(text: str) -> list[str]:
+    """The credentials written into a target (``https://user:password@host``), to keep out of logs."""
+    authority = _authority(text.strip())
+    if "@" not in authority:
+        return []
+    userinfo = authority.rsplit("@", 1)[0]
+    _user, _colon, password = userinfo.partition(":")
+    return [secret for secret in (password, userinfo) if secret]
+
+
+def _authority(raw: str) -> str:
+    rest = raw.split("://", 1)[1] if "://" in raw else raw
+    for stop in "/?#":
+        rest = rest.split(stop, 1)[0]
+    return rest
+
+
+def shown_target(text: str) -> str:
+    """``text`` as messages may show it: credentials in it replaced by ``****``, never echoed."""
+    raw = text.strip()
+    authority = _authority(raw)
+    if "@" not in authority:
+        return raw
+    host = authority.rsplit("@", 1)[1]
+    return raw.replace(authority, "****@" + host, 1)
+
+
 def parse_target(text: str) -> Target:
     """``https://host[:port][/path]``, ``host[:port]`` (SSL Relay, 443; 1494 ICA, 2598 CGP),
     or ``ica://``, ``cgp://``, ``tcp://``, ``ssl://`` with ``host[:port]``.
 
-    Raises IcaClientError naming the target and what is wrong with it.
+    Raises IcaClientError naming the target and what is wrong with it; credentials
+    written into the target are refused and never shown (``****``).
     """
+    if not isinstance(text, str):
+        raise IcaClientError(f"a target must be text, not {type(text).__name__}")
     raw = text.strip()
+    shown = escape_controls(shown_target(raw))
     if not raw:
         raise IcaClientError("empty target: give https://HOST[:PORT][/PATH], HOST[:PORT] or ica://HOST")
     if any(char.isspace() for char in raw):
-        raise IcaClientError(f"target {raw!r} contains blanks")
+        raise IcaClientError(f"target {shown!r} contains blanks")
+    if shown != raw:
+        if "****@" in shown:
+            raise IcaClientError(
+                f"target {shown!r} must not carry credentials: give proxy credentials as options, "
+                "and never a password in a target"
+            )
+        raise IcaClientError(f"target {shown!r} contains control characters")
     if "://" in raw:
         scheme = raw.split("://", 1)[0].lower()
         if scheme not in _SCHEME_KINDS:
             hint = " (the client connects to gateways and StoreFront over https)" if scheme == "http" else ""
             raise IcaClientError(
-                f"target {raw!r}: scheme {scheme!r} is not one of {', '.join(sorted(_SCHEME_KINDS))}{hint}"
+                f"target {shown!r}: scheme {scheme!r} is not one of {', '.join(sorted(_SCHEME_KINDS))}{hint}"
             )
         kind, default_port = _SCHEME_KINDS[scheme]
         url = raw
@@ -141,24 +192,22 @@ def parse_target(text: str) -> Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise IcaClientError(f"target {raw!r} cannot be parsed: {exc}") from None
+        raise IcaClientError(f"target {shown!r} cannot be parsed: {exc}") from None
     host = parts.hostname
     if not host:
-        raise IcaClientError(f"target {raw!r} has no host")
-    if parts.username is not None:
-        raise IcaClientError(f"target {raw!r} must not carry credentials")
+        raise IcaClientError(f"target {shown!r} has no host")
     if not kind:
         if parts.path or parts.query:
-            raise IcaClientError(f"target {raw!r}: a path needs https:// in front")
+            raise IcaClientError(f"target {shown!r}: a path needs https:// in front")
         kind = _BARE_PORT_KINDS.get(port or 443, "relay")
     if kind != "https" and parts.path not in ("", "/"):
-        raise IcaClientError(f"target {raw!r}: only https:// targets take a path")
+        raise IcaClientError(f"target {shown!r}: only https:// targets take a path")
     if port is None:
         if default_port is None:
-            raise IcaClientError(f"target {raw!r} needs a port")
+            raise IcaClientError(f"target {shown!r} needs a port")
         port = default_port
     if port == 0:
-        raise IcaClientError(f"target {raw!r}: port 0 is not a port")
+        raise IcaClientError(f"target {shown!r}: port 0 is not a port")
     path = parts.path + ("?" + parts.query if parts.query else "") if kind == "https" else ""
     return Target(text=raw, kind=kind, host=host, port=port, path=path)
 
@@ -174,6 +223,11 @@ class ProbeOptions:
     tls_timeout: float = 5.0
     concurrency: int = 32
     now: Optional[datetime.datetime] = None
+    #: A system store consulted only to tell the user what a 2309+ client would do (the
+    #: client at hand does not trust it, or its version is unknown).
+    system_store_hint: Optional[str] = None
+    #: Said on every verdict that depends on the system store (unknown version, missing store).
+    trust_warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -199,6 +253,8 @@ class ProbeResult:
     tls_version: Optional[str] = None
     tls_window: list[str] = field(default_factory=list)
     trusted: Optional[bool] = None
+    trusted_by: Optional[str] = None
+    client_version: Optional[str] = None
     subject: Optional[str] = None
     issuer: Optional[str] = None
     not_after: Optional[str] = None
@@ -225,6 +281,8 @@ class ProbeResult:
             "tls_version": self.tls_version,
             "tls_window": list(self.tls_window),
             "trusted": self.trusted,
+            "trusted_by": self.trusted_by,
+            "client_version": self.client_version,
             "subject": self.subject,
             "issuer": self.issuer,
             "not_after": self.not_after,
@@ -260,6 +318,9 @@ def make_options(
     max_tls: Optional[str] = None,
     timeout: float = 5.0,
     concurrency: int = 32,
+    client_version: Optional[str] = None,
+    trust_system_store: str = "auto",
+    system_store: Optional[str] = None,
 ) -> ProbeOptions:
     """The options both faces (module and CLI) build from what the user gave.
 
@@ -272,13 +333,16 @@ def make_options(
     - ``proxy``: a URL (overrides the configured proxy) or ``direct``.
       ``proxy_username``/``proxy_password``/``proxy_auth`` without ``proxy`` apply to
       the configured proxy.
+    - ``client_version`` (``23.9.0.24`` or ``2309``): the client's version, instead of
+      ``<icaroot>/pkginf/Ver.core.*``; unknown when neither says it.
+    - ``trust_system_store``: ``auto`` trusts the system store besides the keystore for
+      2309+ clients (the keystore alone below, and for an unknown version, with a
+      warning), ``yes``/``no`` decide; ``system_store`` is its folder (default OpenSSL's).
     """
     if icaroot and keystore:
         raise IcaClientError("give the client's icaroot or a keystore folder, not both")
-    if not timeout or timeout <= 0:
-        raise IcaClientError(f"timeout must be a positive number of seconds, not {timeout}")
-    if not 1 <= int(concurrency) <= MAX_CONCURRENCY:
-        raise IcaClientError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, not {concurrency}")
+    timeout = _seconds(timeout)
+    concurrency = _count(concurrency)
     if proxy_auth is not None and proxy_auth not in PROXY_AUTHS:
         raise IcaClientError(
             f"unknown proxy authentication {proxy_auth!r}: use one of {', '.join(PROXY_AUTHS)}"
@@ -294,8 +358,10 @@ def make_options(
                 f"the client's ICAROOT {config_root} does not exist: give the folder the client is installed in "
                 "(icaroot) or a keystore folder (keystore)"
             )
-        store = Keystore(os.path.join(config_root, "keystore"))
+        store = Keystore.of_icaroot(config_root)
         home = user_home or os.path.expanduser("~")
+    version = given_version(client_version) if client_version else read_client_version(config_root)
+    trust, folder, hint, trust_warnings = _trust_plan(version, trust_system_store, system_store)
     explicit: Optional[ProxySpec] = None
     direct = False
     if proxy and proxy.strip().lower() in DIRECT_WORDS:
@@ -318,14 +384,98 @@ def make_options(
         if configured.auth in ("basic", "ntlm") and not configured.username:
             raise IcaClientError(f"proxy authentication {configured.auth} needs a proxy username")
         settings = dataclasses.replace(settings, proxy=configured)
+    settings = dataclasses.replace(
+        settings,
+        client_version=version,
+        trust_system_store=trust,
+        system_store=folder,
+        sources=(*settings.sources, f"client version {version.label()} ({version.source})"),
+    )
     return ProbeOptions(
         keystore=store,
         settings=settings,
-        connect_timeout=float(timeout),
-        proxy_timeout=float(timeout),
-        tls_timeout=float(timeout),
-        concurrency=int(concurrency),
+        connect_timeout=timeout,
+        proxy_timeout=timeout,
+        tls_timeout=timeout,
+        concurrency=concurrency,
+        system_store_hint=hint,
+        trust_warnings=trust_warnings,
     )
+
+
+def _seconds(value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise IcaClientError(f"timeout must be a number of seconds, not {str(value)[:40]!r}") from None
+    # NaN compares false with everything: test for the good range, not the bad one.
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_TIMEOUT):
+        raise IcaClientError(
+            f"timeout must be a positive, finite number of seconds (at most {MAX_TIMEOUT:g}), not {value}"
+        )
+    return seconds
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str, float)):
+        raise IcaClientError(f"concurrency must be a whole number, not {str(value)[:40]!r}")
+    try:
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise IcaClientError(f"concurrency must be a whole number, not {str(value)[:40]!r}") from None
+    if isinstance(value, float) and count != value:
+        raise IcaClientError(f"concurrency must be a whole number, not {value}")
+    if not 1 <= count <= MAX_CONCURRENCY:
+        raise IcaClientError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, not {value}")
+    return count
+
+
+def default_system_store() -> str:
+    """OpenSSL's default certificate folder on this host (``SSL_CERT_DIR`` when set)."""
+    paths = ssl.get_default_verify_paths()
+    return paths.capath or paths.openssl_capath
+
+
+def _trust_plan(
+    version: ClientVersion, mode: str, system_store: Optional[str]
+) -> tuple[bool, Optional[str], Optional[str], tuple[str, ...]]:
+    """(trust the system store, its folder when trusted, a folder to consult for a hint, warnings).
+
+    From 2309 the client also trusts the system certificate path, on by default
+    [C feature, U the key that turns it off and the exact paths: shared/DOMAIN.md].
+    """
+    if mode not in TRUST_SYSTEM_STORE:
+        raise IcaClientError(
+            f"trust_system_store must be one of {', '.join(TRUST_SYSTEM_STORE)}, not {str(mode)[:20]!r}"
+        )
+    if system_store is not None and not os.path.isdir(system_store):
+        raise IcaClientError(
+            f"the system store {system_store} is not a folder: give the folder of hashed certificates "
+            "the endpoint's OpenSSL uses (for example /etc/ssl/certs)"
+        )
+    folder = system_store or default_system_store()
+    present = os.path.isdir(folder)
+    release = FEATURES["system_store"].release
+    if mode == "no":
+        return False, None, None, ()
+    has = True if mode == "yes" else feature(version, "system_store")
+    if has:
+        if not present:
+            return (
+                True,
+                None,
+                None,
+                (f"the system store {folder} does not exist: the keystore alone was used",),
+            )
+        return True, folder, None, ()
+    if has is None:
+        warning = (
+            f"the client's version is unknown ({version.source}): the chain was judged against the keystore "
+            f"alone, but clients {release} and later also trust the system store {folder}; give "
+            "client_version (or trust_system_store) to judge as the endpoint's client does"
+        )
+        return False, None, folder if present else None, (warning,)
+    return False, None, folder if present else None, ()
 
 
 def prepare(options: ProbeOptions) -> TlsContexts:
@@ -333,7 +483,10 @@ def prepare(options: ProbeOptions) -> TlsContexts:
     proxy = options.settings.proxy
     if proxy is not None and proxy.kind == "http" and proxy.auth == "ntlm":
         require_ntlm()
-    return TlsContexts(options.keystore)
+    folder = (
+        options.settings.system_store if options.settings.trust_system_store else options.system_store_hint
+    )
+    return TlsContexts(options.keystore, system_store=folder)
 
 
 def iter_probes(
@@ -383,6 +536,7 @@ def probe_target(
     started = time.monotonic()
     settings = options.settings
     result = ProbeResult(index, target.text, target.kind, target.host, target.port, target.path)
+    result.client_version = settings.client_version.text if settings.client_version else None
     proxy = settings.proxy
     if proxy is not None and proxy.bypasses(target.host):
         proxy = None
@@ -406,8 +560,18 @@ def probe_target(
     if secret:
         result.message = result.message.replace(secret, "********")
         result.warnings = [warning.replace(secret, "********") for warning in result.warnings]
+    _escape_result(result)
     result.elapsed = time.monotonic() - started
     return result
+
+
+def _escape_result(result: ProbeResult) -> None:
+    """Everything a server sent (names, alerts, proxy answers) with control characters escaped."""
+    for name in ("target", "host", "url_path", "message", "subject", "issuer", "key_type"):
+        value = getattr(result, name)
+        if isinstance(value, str):
+            setattr(result, name, escape_controls(value))
+    result.warnings = [escape_controls(warning) for warning in result.warnings]
 
 
 def _via(proxy: Optional[ProxySpec]) -> str:
@@ -520,8 +684,16 @@ def _probe_tls(
         result.key_type = leaf.key_type
         if result.days_left is not None and 0 <= result.days_left < EXPIRY_WARNING_DAYS:
             result.warnings.append(f"the server certificate expires in {result.days_left} days")
+    hint = ""
+    if verifying is not None and not verifying.verified and verifying.verify_code in UNTRUSTED_CODES:
+        # Only a chain the keystore does not anchor depends on the system store (and so on the
+        # client's version): only its verdict carries what is unknown about them.
+        result.warnings.extend(options.trust_warnings)
+        verifying, hint = _through_system_store(verifying, target, opener, options, contexts, result)
     if verifying is not None:
         result.trusted = bool(verifying.verified)
+        if verifying.verified:
+            result.trusted_by = SYSTEM_STORE if verifying.system_store else KEYSTORE
 
     where = f"{target.host}:{target.port}{_via(proxy)}"
     if not accepted:
@@ -532,6 +704,12 @@ def _probe_tls(
                 "check that a TLS service listens there and is not overloaded",
             )
         reasons = [attempts[version].reason for version in order if version in attempts]
+        if reasons and all(reason in _NETWORK_REASONS for reason in reasons):
+            raise _Failed(
+                4,
+                f"{where} accepts the connection but closes or resets it before any TLS answer "
+                f"({describe_reason(reasons[0])}): {CLIENT_ERRORS[4].fix}",
+            )
         if (
             reasons
             and all(is_not_tls(reason) or reason == "closed" for reason in reasons)
@@ -557,7 +735,8 @@ def _probe_tls(
     if not usable:
         raise _Failed(47, _window_message(where, accepted, settings))
     if verifying is not None and not verifying.verified:
-        raise _Failed(*_trust_failure(verifying, leaf, chain, target, contexts, with_leaf))
+        number, message = _trust_failure(verifying, leaf, chain, target, contexts, with_leaf)
+        raise _Failed(number, message + hint)
     oversized = [
         facts for facts in ([leaf] if leaf else []) + chain[1:] if (facts.key_bits or 0) > MAX_KEY_BITS
     ]
@@ -571,8 +750,60 @@ def _probe_tls(
         )
     detail = f"TLS {' and '.join(usable)} within the window {settings.min_tls}-{settings.max_tls}"
     if result.days_left is not None:
-        detail += f"; chain trusted by the keystore, {result.days_left} days left"
+        store = (
+            "the keystore" if result.trusted_by == KEYSTORE else f"the system store {contexts.system_store}"
+        )
+        detail += f"; chain trusted by {store}, {result.days_left} days left"
     result.message = f"{where}: {detail}"
+
+
+def _through_system_store(
+    verifying: Attempt,
+    target: Target,
+    opener: Any,
+    options: ProbeOptions,
+    contexts: TlsContexts,
+    result: ProbeResult,
+) -> tuple[Attempt, str]:
+    """Judge a chain the keystore does not anchor against the keystore and the system store.
+
+    A client that trusts the system store (2309+) takes that verdict; for one that does not
+    (or whose version is unknown) the verdict stays the keystore's, and the message says
+    what a 2309+ client would do. Returns the attempt that decides and a hint for the message.
+    """
+    folder = contexts.system_store
+    if folder is None:
+        return verifying, ""
+    second = contexts.attempt(
+        opener,
+        verifying.version,
+        server_hostname=target.host,
+        verify=True,
+        timeout=options.tls_timeout,
+        system_store=True,
+    )
+    if not second.accepted or second.verify_code in UNTRUSTED_CODES:
+        return verifying, ""
+    release = FEATURES["system_store"].release
+    if options.settings.trust_system_store:
+        if second.verified:
+            root = cert_facts(second.chain[-1]).label() if second.chain else "its root"
+            result.warnings.append(
+                f"the chain is trusted only through the system store {folder}, not the keystore: clients "
+                f"before {release} fail it with SSL error 61; add the root {root} to "
+                f"{contexts.keystore.cacerts} and rehash to serve them too"
+            )
+        return second, ""
+    version = options.settings.client_version
+    who = (
+        f"this client ({version.label()}) does not"
+        if version is not None and version.known
+        else "whether this client does is unknown"
+    )
+    return verifying, (
+        f"; clients {release} and later also trust the system store {folder}, which anchors this chain "
+        f"({who})"
+    )
 
 
 def _window_message(where: str, accepted: list[str], settings: ClientSettings) -> str:
@@ -639,11 +870,33 @@ def _trust_failure(
             f"the server sends {root}, which is not in the keystore ({cause}): add that root to "
             f"{keystore}/cacerts if you trust it"
         )
-    if code in (9, 10):
+    if code == 9:
+        return number, (
+            f"a certificate in the chain of {subject} is not valid yet ({cause}): check this endpoint's clock "
+            "(NTP; thin clients without a real-time clock often start in the past), or wait until it is valid"
+        )
+    if code == 10:
         if leaf is not None and leaf.not_after is not None and leaf.not_after < datetime.datetime.now(_UTC):
             when = leaf.not_after.strftime("%Y-%m-%d")
             return number, f"the server certificate {subject} expired on {when} ({cause}): renew it"
         return number, f"a certificate in the chain of {subject} is outside its validity ({cause}): renew it"
+    if code == 26:
+        problem = purpose_problem(with_leaf.leaf) if with_leaf is not None and with_leaf.leaf else None
+        if problem == "key_usage":
+            return 84, (
+                f"the key usage of {subject} does not allow a TLS server ({cause}): reissue it with "
+                "digitalSignature (and keyEncipherment for an RSA key) in its key usage"
+            )
+        return 81, (
+            f"the extended key usage of {subject} does not allow TLS server authentication ({cause}): "
+            "reissue it with the serverAuth extended key usage"
+        )
+    if code == 34:
+        return number, (
+            f"a certificate in the chain of {subject} carries a critical extension the client does not know "
+            f"({cause}): reissue it without that extension or with it non-critical (TLS-inspecting proxy "
+            "CAs often add one)"
+        )
     if code in (62, 64):
         return number, (
             f"the certificate {subject} does not name {target.host} ({cause}): connect with a name the "

@@ -227,8 +227,12 @@ def open_path(
 ) -> socket.socket:
     """A connected TCP socket to ``host:port``, direct or tunnelled through ``proxy``.
 
-    Raises :class:`PathError` naming the hop that failed.
+    Raises :class:`PathError` naming the hop that failed. A name no resolver could take
+    is refused before any hop (a proxy would only answer with a less precise error).
     """
+    problem = dns_name_problem(host)
+    if problem is not None:
+        raise PathError(CONNECT, f"cannot resolve {host}: {problem}")
     if proxy is None:
         return _tcp_connect(host, port, connect_timeout, what=f"{_join_host_port(host, port)}")
     if proxy.kind == "http":
@@ -246,11 +250,37 @@ def open_path(
     return sock
 
 
+def dns_name_problem(host: str) -> Optional[str]:
+    """Why ``host`` cannot be a name to resolve (None when it may be one, or is an address)."""
+    try:
+        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host.split("%", 1)[0])
+        return None
+    except (OSError, ValueError):
+        pass
+    if len(host.rstrip(".")) > 253:
+        return f"the name is {len(host.rstrip('.'))} characters long, above the DNS limit of 253"
+    for label in host.rstrip(".").split("."):
+        if not label:
+            return "the name has an empty label (two dots in a row, or a leading dot)"
+        if len(label) > 63 and label.isascii():
+            return f"the label {label[:20]}... is {len(label)} characters long, above the DNS limit of 63"
+    try:
+        host.encode("idna")
+    except UnicodeError as exc:
+        return f"the name is not a valid internationalized name ({exc.args[-1] if exc.args else exc})"
+    return None
+
+
 def _tcp_connect(host: str, port: int, timeout: float, *, what: str) -> socket.socket:
+    problem = dns_name_problem(host)
+    if problem is not None:
+        raise PathError(CONNECT, f"cannot resolve {host}: {problem}")
     try:
         infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise PathError(CONNECT, f"cannot resolve {host}: {exc.strerror or exc}") from None
+    except (UnicodeError, ValueError) as exc:  # what the resolver's encoding refuses
+        raise PathError(CONNECT, f"cannot resolve {host}: not a name the resolver accepts ({exc})") from None
     deadline = time.monotonic() + timeout
     last: Optional[BaseException] = None
     for family, socktype, proto, _name, address in infos:

@@ -31,6 +31,7 @@ from typing import Optional
 
 from ._errors import IcaClientError
 from ._ica_schema import BOOLEAN_WORDS, SCHEMA, normalize_tls
+from ._icaroot import ClientVersion
 from ._ini import IniDocument, parse
 from ._probe_proxy import ProxySpec, parse_bypass_list
 from ._probe_tls import TLS_VERSIONS
@@ -53,6 +54,9 @@ class ClientSettings:
     proxy: Optional[ProxySpec]
     sources: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    client_version: Optional[ClientVersion] = None
+    trust_system_store: bool = False
+    system_store: Optional[str] = None
 
     def window(self) -> tuple[str, ...]:
         low = TLS_VERSIONS.index(self.min_tls)
@@ -68,6 +72,10 @@ class ClientSettings:
             "proxy_username": self.proxy.username if self.proxy else None,
             "sources": list(self.sources),
             "warnings": list(self.warnings),
+            "client_version": self.client_version.text if self.client_version else None,
+            "client_version_source": self.client_version.source if self.client_version else None,
+            "trust_system_store": self.trust_system_store,
+            "system_store": self.system_store if self.trust_system_store else None,
         }
 
 

@@ -40,11 +40,14 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from ._client_errors import VERIFY_CODES
 from ._errors import IcaClientError
+from ._icaroot import Keystore as Keystore  # re-exported: the prober's faces import it from here
 
 try:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID
 
     HAS_CRYPTOGRAPHY = True
 except ImportError:  # pragma: no cover - exercised on hosts without the library
@@ -66,20 +69,28 @@ _HAS_VERSION = {
 }
 _UTC = datetime.timezone.utc
 
+# OpenSSL's words for the verify codes the client numbers (the numbers live in _client_errors).
+_VERIFY_CAUSES = {
+    2: "unable to get issuer certificate",
+    7: "certificate signature failure",
+    9: "certificate is not yet valid",
+    10: "certificate has expired",
+    18: "self-signed certificate",
+    19: "self-signed certificate in chain",
+    20: "unable to get local issuer certificate",
+    21: "unable to verify the first certificate",
+    26: "unsupported certificate purpose",
+    34: "unhandled critical extension",
+    62: "hostname mismatch",
+    64: "IP address mismatch",
+}
 #: OpenSSL verify code -> (client error number, short cause). Codes not listed keep
 #: ``verify`` as their failure name with OpenSSL's own words.
 VERIFY_ERRORS: dict[int, tuple[int, str]] = {
-    2: (62, "unable to get issuer certificate"),
-    7: (64, "certificate signature failure"),
-    9: (70, "certificate is not yet valid"),
-    10: (70, "certificate has expired"),
-    18: (60, "self-signed certificate"),
-    19: (63, "self-signed certificate in chain"),
-    20: (61, "unable to get local issuer certificate"),
-    21: (61, "unable to verify the first certificate"),
-    62: (59, "hostname mismatch"),
-    64: (59, "IP address mismatch"),
+    code: (number, _VERIFY_CAUSES[code]) for code, number in VERIFY_CODES.items()
 }
+#: Verify codes that mean "no trusted anchor": another store may still trust the chain.
+UNTRUSTED_CODES = frozenset((2, 18, 19, 20, 21))
 
 # OpenSSL reasons that mean "whatever answered is not a TLS server".
 _NOT_TLS_REASONS = {
@@ -105,21 +116,6 @@ _REASON_WORDS = {
     "UNEXPECTED_EOF_WHILE_READING": "the server closed the connection",
     "NO_CIPHERS_AVAILABLE": "the local OpenSSL has no cipher for this version",
 }
-
-
-@dataclass(frozen=True)
-class Keystore:
-    """A folder holding ``cacerts/`` (roots) and, optionally, ``intcerts/`` (intermediates)."""
-
-    path: str
-
-    @property
-    def cacerts(self) -> str:
-        return os.path.join(self.path, "cacerts")
-
-    @property
-    def intcerts(self) -> str:
-        return os.path.join(self.path, "intcerts")
 
 
 @dataclass(frozen=True)
@@ -167,30 +163,35 @@ class Attempt:
     leaf: Optional[bytes] = None
     chain: list[bytes] = field(default_factory=list)
     negotiated_cipher: Optional[str] = None
+    system_store: bool = False  # verified against the keystore and the system store together
 
 
 class TlsContexts:
     """The SSL contexts of one probe run (shared by every worker: SSLContext is thread-safe)."""
 
-    def __init__(self, keystore: Keystore) -> None:
+    def __init__(self, keystore: Keystore, *, system_store: Optional[str] = None) -> None:
         if not os.path.isdir(keystore.cacerts):
             raise IcaClientError(
                 f"cannot probe against the keystore {keystore.path}: {keystore.cacerts} does not exist "
                 "(give the client's ICAROOT or a folder holding cacerts/ and intcerts/)"
             )
         self.keystore = keystore
+        self.system_store = system_store
         self.untestable = tuple(version for version in TLS_VERSIONS if not _HAS_VERSION[version])
         self._verify: dict[str, ssl.SSLContext] = {}
         self._plain: dict[str, ssl.SSLContext] = {}
+        self._system: dict[str, ssl.SSLContext] = {}
         for version in TLS_VERSIONS:
             if version in self.untestable:
                 continue
             self._verify[version] = self._context(version, verify=True)
             self._plain[version] = self._context(version, verify=False)
+            if system_store:
+                self._system[version] = self._context(version, verify=True, system_store=system_store)
         self._keystore_names: Optional[dict[bytes, list[KeystoreEntry]]] = None
         self._lock = threading.Lock()
 
-    def _context(self, version: str, *, verify: bool) -> ssl.SSLContext:
+    def _context(self, version: str, *, verify: bool, system_store: Optional[str] = None) -> ssl.SSLContext:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         with warnings.catch_warnings():
             # Python deprecates TLS 1.0/1.1; the probe must still find servers that offer only them.
@@ -205,6 +206,9 @@ class TlsContexts:
             context.load_verify_locations(capath=self.keystore.cacerts)
             if os.path.isdir(self.keystore.intcerts):
                 context.load_verify_locations(capath=self.keystore.intcerts)
+            if system_store:
+                # 2309+ clients build one chain from the keystore and the system store together.
+                context.load_verify_locations(capath=system_store)
         else:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
@@ -218,10 +222,18 @@ class TlsContexts:
         server_hostname: str,
         verify: bool,
         timeout: float,
+        system_store: bool = False,
     ) -> Attempt:
-        """One handshake at ``version`` over a fresh path from ``open_socket`` (which may raise PathError)."""
-        result = Attempt(version)
-        context = (self._verify if verify else self._plain)[version]
+        """One handshake at ``version`` over a fresh path from ``open_socket`` (which may raise PathError).
+
+        ``system_store``: verify against the keystore and the system store together (needs
+        the contexts to have been made with a ``system_store`` folder).
+        """
+        result = Attempt(version, system_store=system_store)
+        if system_store:
+            context = self._system[version]
+        else:
+            context = (self._verify if verify else self._plain)[version]
         sock = open_socket()
         try:
             sock.settimeout(timeout)
@@ -347,6 +359,37 @@ def cert_facts(der: bytes) -> CertFacts:
         key_bits=bits,
         self_issued=cert.issuer.public_bytes() == cert.subject.public_bytes() if _names_ok(cert) else False,
     )
+
+
+def purpose_problem(der: bytes) -> Optional[str]:
+    """Why OpenSSL refuses a server certificate's purpose: ``extended_key_usage``, ``key_usage`` or None.
+
+    OpenSSL reports both as "unsupported certificate purpose"; the client numbers them
+    apart (81 and 84, [P] shared/DOMAIN.md), so the certificate's extensions decide.
+    """
+    if not HAS_CRYPTOGRAPHY:
+        return None
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        extensions = cert.extensions
+    except ValueError:
+        return None
+    try:
+        usages = extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        if (
+            ExtendedKeyUsageOID.SERVER_AUTH not in usages
+            and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in usages
+        ):
+            return "extended_key_usage"
+    except x509.ExtensionNotFound:
+        pass
+    try:
+        key_usage = extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    if not (key_usage.digital_signature or key_usage.key_encipherment or key_usage.key_agreement):
+        return "key_usage"
+    return None
 
 
 def issuer_der(der: bytes) -> Optional[bytes]:

@@ -23,14 +23,22 @@ description:
   - "TLS: which of TLS 1.0, 1.1, 1.2 and 1.3 the server accepts, each version tried alone,
     judged against the client's window (C(MinimumTLS), C(MaximumTLS) from its files, the
     client's defaults 1.0 and 1.2, or O(min_tls)/O(max_tls))."
-  - "Trust: the chain is verified by OpenSSL against the client's keystore only
+  - "Trust: the chain is verified by OpenSSL against the client's keystore
     (C(keystore/cacerts) as trust anchors, C(keystore/intcerts) to complete chains, both
-    through their subject-hash links, as the client reads them), never the system store;
-    the host name; every key at most 4096 bits, the server's included; expiry and days left."
-  - "Each failing target names the error number the client would show (47 handshake failure
-    or TLS window, 59 bad name, 60 self-signed, 61 issuer not trusted, 62 no issuer, 63
-    self-signed in chain, 64 bad signature, 70 expired, 79 key too long) or the failure of
-    the path (V(connect), V(timeout), V(proxy), V(proxy_auth)), and one sentence of fix."
+    through their subject-hash links, as the client reads them) and, for clients that trust
+    it (Workspace app 2309 and later, see O(trust_system_store)), the system store; each
+    verdict says through which store the chain is trusted (RV(results[].trusted_by)); the host
+    name; every key at most 4096 bits, the server's included; expiry and days left."
+  - "The client's version comes from C(<icaroot>/pkginf/Ver.core.<platform>) (C(ID_VERSION=)),
+    or O(client_version); without either it is unknown, and verdicts that depend on it say so."
+  - "Each failing target names the error number the client would show (4 network error, 47
+    handshake failure or TLS window, 59 bad name, 60 self-signed, 61 issuer not trusted, 62 no
+    issuer, 63 self-signed in chain, 64 bad signature, 68 not yet valid, 70 expired, 79 key too
+    long, 81 bad extended key usage, 84 bad key usage, 85 unsupported critical extension) or the
+    failure of the path (V(connect), V(timeout), V(proxy), V(proxy_auth)), and one sentence of fix."
+  - Everything a server sends (certificate names, alerts, proxy answers) is returned with
+    control characters escaped (C(\x1b)); credentials written into a target are refused and
+    never echoed.
   - Targets run concurrently with bounded memory; each phase (connect, proxy handshake, TLS
     handshake) has its own timeout.
   - The probe changes nothing, so it runs in check mode too, and never reports a change.
@@ -96,9 +104,31 @@ options:
       - Highest TLS version the client uses, instead of its C(MaximumTLS).
     type: str
     choices: ["1.0", "1.1", "1.2", "1.3"]
+  client_version:
+    description:
+      - The client's version, as in C(Ver.core) (V(23.9.0.24), V(13.10)) or as the release name
+        (V(2309)), instead of the one in C(<icaroot>/pkginf/Ver.core.<platform>).
+    type: str
+  trust_system_store:
+    description:
+      - Whether the chain may also be trusted through the system store, as Workspace app 2309
+        and later do by default.
+      - V(auto) trusts it for clients 2309 and later, not for older ones; for an unknown version
+        the keystore alone decides, with a warning that 2309+ clients also trust the system store.
+      - A chain trusted only through the system store passes with a warning that clients before
+        2309 fail it with error 61.
+    type: str
+    choices: [auto, "yes", "no"]
+    default: auto
+  system_store:
+    description:
+      - The folder of hashed certificates the endpoint's OpenSSL trusts. Defaults to OpenSSL's
+        default certificate folder on the endpoint (C(SSL_CERT_DIR) when set).
+    type: path
   timeout:
     description:
-      - Seconds allowed for each phase of each probe (TCP connect, proxy handshake, TLS handshake).
+      - Seconds allowed for each phase of each probe (TCP connect, proxy handshake, TLS handshake),
+        above 0 and at most 3600.
     type: float
     default: 5.0
   concurrency:
@@ -148,6 +178,13 @@ EXAMPLES = r"""
     proxy_password: "{{ vault_proxy_password }}"
     min_tls: "1.2"
     max_tls: "1.3"
+
+- name: Judge trust as a 2309 client does, with the endpoint's own system store
+  icaclient.linux.connection_probe:
+    targets: [https://gateway.example.com]
+    client_version: "2309"
+    trust_system_store: auto
+    system_store: /etc/ssl/certs
 """
 
 RETURN = r"""
@@ -171,7 +208,8 @@ results:
       sample: false
     client_error:
       description:
-        - The error number the client would show (47, 59, 60, 61, 62, 63, 64, 70, 79), or the
+        - The error number the client would show (4, 47, 59, 60, 61, 62, 63, 64, 68, 70, 79, 81,
+          84, 85), or the
           failure of the path (V(connect), V(timeout), V(proxy), V(proxy_auth)), V(verify) for
           another chain error, V(error) for a failure of the probe itself; null when RV(results[].ok).
       type: raw
@@ -206,9 +244,20 @@ results:
       elements: str
       sample: ["1.0", "1.2"]
     trusted:
-      description: Whether the chain verified against the keystore (null when no handshake got that far).
+      description: Whether the chain verified against the stores the client trusts (null when no
+        handshake got that far).
       type: bool
       sample: true
+    trusted_by:
+      description:
+        - Through which store the chain is trusted, V(keystore) or V(system_store) (2309+ clients
+          only; such a verdict warns that older clients fail it with 61); null when not trusted.
+      type: str
+      sample: keystore
+    client_version:
+      description: The client version the verdict assumed; null when unknown.
+      type: str
+      sample: 23.9.0.24
     subject:
       description: Subject of the server certificate.
       type: str
@@ -277,6 +326,10 @@ settings:
     proxy_username: alice
     sources: ["MinimumTLS=1.0 (client default)", "MaximumTLS=1.2 (client default)"]
     warnings: []
+    client_version: 23.9.0.24
+    client_version_source: /opt/Citrix/ICAClient/pkginf/Ver.core.linuxx64
+    trust_system_store: true
+    system_store: /usr/lib/ssl/certs
 """
 
 import traceback
@@ -290,6 +343,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._probe import (
     prepare,
     probe_all,
     summarize,
+    target_secrets,
 )
 from ansible_collections.icaclient.linux.plugins.module_utils._probe_proxy import NtlmUnavailableError
 from ansible_collections.icaclient.linux.plugins.module_utils._probe_tls import HAS_CRYPTOGRAPHY
@@ -308,6 +362,9 @@ def main():
             proxy_auth=dict(type="str", choices=["auto", "none", "basic", "ntlm"]),
             min_tls=dict(type="str", choices=["1.0", "1.1", "1.2", "1.3"]),
             max_tls=dict(type="str", choices=["1.0", "1.1", "1.2", "1.3"]),
+            client_version=dict(type="str"),
+            trust_system_store=dict(type="str", choices=["auto", "yes", "no"], default="auto"),
+            system_store=dict(type="path"),
             timeout=dict(type="float", default=5.0),
             concurrency=dict(type="int", default=32),
             fail_on=dict(type="str", choices=["never", "any"], default="never"),
@@ -318,6 +375,9 @@ def main():
     if not HAS_CRYPTOGRAPHY:
         module.fail_json(msg=missing_required_lib("cryptography"))
     params = module.params
+    for text in params["targets"]:
+        # A password written into a target must not reach the result or Ansible's logs.
+        module.no_log_values.update(target_secrets(text))
     try:
         targets = [parse_target(text) for text in params["targets"]]
         options = make_options(
@@ -332,6 +392,9 @@ def main():
             max_tls=params["max_tls"],
             timeout=params["timeout"],
             concurrency=params["concurrency"],
+            client_version=params["client_version"],
+            trust_system_store=params["trust_system_store"],
+            system_store=params["system_store"],
         )
         prepare(options)
     except NtlmUnavailableError as exc:
