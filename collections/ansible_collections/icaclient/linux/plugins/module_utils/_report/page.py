@@ -38,7 +38,7 @@ svg text{font-size:12px;fill:#1b1f24}
 svg .pass{fill:#2da44e}svg .warn{fill:#d4a72c}svg .fail{fill:#cf222e}svg .error{fill:#82071e}
 table{border-collapse:collapse;font-size:.88rem}
 th,td{border:1px solid #d0d7de;padding:.3rem .45rem;vertical-align:top;text-align:left}
-thead th{background:#f6f8fa;max-width:11rem;word-break:break-all;font-size:.8rem}
+thead th{background:#f6f8fa;font-size:.8rem}.hosts thead th{max-width:11rem;word-break:break-all}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .b{display:inline-block;border-radius:4px;padding:0 .35rem;font-weight:700;font-size:.72rem;text-transform:uppercase;white-space:nowrap;color:#1b1f24;text-decoration:none}
 .b.pass{background:#dafbe1}.b.warn{background:#fff1a8}.b.fail{background:#ffcecb}.b.error{background:#82071e;color:#fff}
@@ -63,6 +63,10 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
+def _hosts_word(count: int) -> str:
+    return "host" if count == 1 else "hosts"
+
+
 def _badge_label(item: Mapping[str, Any]) -> str:
     label = item["status"]
     if item.get("client_error") is not None:
@@ -79,12 +83,12 @@ def _tiles(summary: Mapping[str, Any]) -> list[str]:
     return [
         '<div class="tiles" id="hosts-by-status">',
         f'<div class="tile fail" id="hosts-failing"><b>{_n(summary["hosts_failed"])}</b>'
-        f"failing hosts ({share(summary['hosts_failed'])})</div>",
+        f"failing {_hosts_word(summary['hosts_failed'])} ({share(summary['hosts_failed'])})</div>",
         f'<div class="tile warn" id="hosts-warned"><b>{_n(summary["hosts_warned"])}</b>'
-        f"hosts with warnings ({share(summary['hosts_warned'])})</div>",
+        f"{_hosts_word(summary['hosts_warned'])} with warnings ({share(summary['hosts_warned'])})</div>",
         f'<div class="tile pass" id="hosts-compliant"><b>{_n(summary["hosts_passed"])}</b>'
-        f"compliant hosts ({share(summary['hosts_passed'])})</div>",
-        f'<div class="tile" id="hosts-total"><b>{_n(summary["hosts"])}</b>hosts, {_n(summary["checks"])} checks: '
+        f"compliant {_hosts_word(summary['hosts_passed'])} ({share(summary['hosts_passed'])})</div>",
+        f'<div class="tile" id="hosts-total"><b>{_n(summary["hosts"])}</b>{_hosts_word(summary["hosts"])}, {_n(summary["checks"])} checks: '
         f"{_n(summary['failed'])} failed, {_n(summary['warnings'])} warnings</div>",
         "</div>",
     ]
@@ -152,16 +156,23 @@ def _names(names: Sequence[str], count: int, what: str) -> str:
     return f'<details><summary>{_n(count)} {what}</summary><div class="names">{_e(", ".join(names))}</div></details>'
 
 
-def _finding_rows(findings: Sequence[Mapping[str, Any]]) -> list[str]:
+def _finding_rows(
+    findings: Sequence[Mapping[str, Any]], messages: Mapping[tuple[str, str], str]
+) -> list[str]:
+    """A row per finding; one host's finding shows that host's own message, not the cause with
+    its placeholders."""
     rows = []
     for finding in findings:
+        cause = finding["cause"]
+        if finding["host_count"] == 1:
+            cause = messages.get((finding["hosts"][0], finding["check"]), cause)
         meaning = f'<div class="meaning">{_e(finding["meaning"])}</div>' if finding.get("meaning") else ""
         rows.append(
             f'<tr id="f{finding["number"]}"><td class="num">{finding["number"]}</td>'
             f'<td class="num"><b>{_n(finding["host_count"])}</b></td>'
             f'<td><span class="b {finding["status"]}">{_e(_badge_label(finding))}</span></td>'
             f"<td>{_e(finding['name'])}</td>"
-            f'<td class="cause">{meaning}{_e(finding["cause"])}'
+            f'<td class="cause">{meaning}{_e(cause)}'
             f"{_names(finding['hosts'], finding['host_count'], 'hosts')}</td>"
             f'<td class="fix">{_e(finding["fix"] or "")}</td></tr>'
         )
@@ -174,7 +185,15 @@ _FINDINGS_HEAD = (
 )
 
 
-def _findings(findings: Sequence[Mapping[str, Any]]) -> list[str]:
+def _findings(report: Mapping[str, Any]) -> list[str]:
+    findings = report["findings"]
+    single = {(f["hosts"][0], f["check"]) for f in findings if f["host_count"] == 1}
+    messages = {
+        (entry["host"], check["id"]): check["message"]
+        for entry in report["hosts"]
+        for check in entry["checks"]
+        if check["status"] != "pass" and (entry["host"], check["id"]) in single
+    }
     if not findings:
         return ['<h2 id="findings">Findings</h2>', "<p>No finding: every check passed.</p>"]
     out = [
@@ -182,7 +201,7 @@ def _findings(findings: Sequence[Mapping[str, Any]]) -> list[str]:
         '<table class="findings" id="findings-table">',
         _FINDINGS_HEAD,
         "<tbody>",
-        *_finding_rows(findings[:_FINDINGS_SHOWN]),
+        *_finding_rows(findings[:_FINDINGS_SHOWN], messages),
         "</tbody></table>",
     ]
     rest = findings[_FINDINGS_SHOWN:]
@@ -193,7 +212,7 @@ def _findings(findings: Sequence[Mapping[str, Any]]) -> list[str]:
             '<table class="findings">',
             _FINDINGS_HEAD,
             "<tbody>",
-            *_finding_rows(rest),
+            *_finding_rows(rest, messages),
             "</tbody></table></details>",
         ]
     return out
@@ -297,7 +316,7 @@ def render_html(report: Mapping[str, Any], *, comment: Optional[str] = None) -> 
         *_tiles(summary),
         *_chart(report["columns"]),
         "</section>",
-        *_findings(report["findings"]),
+        *_findings(report),
         *_hosts(report),
         "</body>",
         "</html>",
