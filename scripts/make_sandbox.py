@@ -1,8 +1,10 @@
 """Build the sandbox endpoint the demo provisions: a stand-in ICAROOT and a demo PKI.
 
 The proprietary client cannot be installed here, so the sandbox holds what the
-client's package lays out (config/, keystore/cacerts/, util/ctx_rehash and
-util/storebrowse stand-ins) from our own stock files in tests/fixtures/icaroot, and the certificates an
+client's package lays out (config/, keystore/cacerts/, pkginf/Ver.core.linuxx64 with the
+ID_VERSION line the prober reads (a stand-in 24.2 release, so the sandbox judges trust as a
+2309+ client does), util/ctx_rehash and util/storebrowse stand-ins) from our own stock files in
+tests/fixtures/icaroot, and the certificates an
 administrator would be handed: a corporate root (PEM), an issuing intermediate
 (DER, as they often arrive), a bundle of both, and a gateway server certificate.
 Existing files are kept, so a second run changes nothing.

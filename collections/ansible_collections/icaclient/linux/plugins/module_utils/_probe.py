@@ -754,6 +754,8 @@ def _probe_tls(
             "the keystore" if result.trusted_by == KEYSTORE else f"the system store {contexts.system_store}"
         )
         detail += f"; chain trusted by {store}, {result.days_left} days left"
+    version = settings.client_version
+    detail += f" (client {version.label() if version is not None and version.known else 'version unknown'})"
     result.message = f"{where}: {detail}"
 
 
