@@ -1,0 +1,81 @@
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One compliance report from the partial reports of a sliced run.
+
+PRIVATE: this is not a public API of the collection.
+
+AWX and Automation Platform split a big inventory into job slices, each a compliance run over
+its share of the hosts with its own ``report.json``. Merging takes the host entries of every
+partial report and rebuilds the report from them with the report's own
+:func:`~._report.assemble_report`, so that the columns, totals, findings and whatever the
+report derives from its hosts are made exactly as one unsliced run makes them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional
+
+from ._errors import IcaClientError
+from ._report import SCHEMA, assemble_report
+
+
+def read_partial_report(path: str) -> dict[str, Any]:
+    """The ``report.json`` at ``path``, checked to be a report this collection can merge."""
+    try:
+        with open(path, "rb") as handle:
+            report = json.loads(handle.read().decode("utf-8"))
+    except OSError as exc:
+        raise IcaClientError(f"cannot merge the report {path}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise IcaClientError(f"cannot merge the report {path}: not JSON ({exc})") from exc
+    if not isinstance(report, Mapping):
+        raise IcaClientError(f"cannot merge the report {path}: not a report (a JSON object)")
+    if report.get("schema") != SCHEMA:
+        raise IcaClientError(
+            f"cannot merge the report {path}: its schema is {report.get('schema')!r}, "
+            f"this collection merges {SCHEMA} (write the partial reports with the same collection)"
+        )
+    hosts = report.get("hosts")
+    if not isinstance(hosts, list) or not all(isinstance(entry, Mapping) for entry in hosts):
+        raise IcaClientError(f"cannot merge the report {path}: it has no list of hosts")
+    return dict(report)
+
+
+def merge_reports(
+    reports: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    title: Optional[str] = None,
+    generated: Optional[str] = None,
+) -> dict[str, Any]:
+    """One report from partial reports, given as (path, report) pairs.
+
+    ``title``: default the partial reports' title (they must agree). ``generated``: default the
+    earliest generation time of the partial reports (the start of the sliced run). A host in two
+    partial reports is refused: slices do not overlap.
+    """
+    if not reports:
+        raise IcaClientError("cannot merge reports: no partial report given")
+    titles = sorted({str(report.get("title")) for _path, report in reports})
+    if title is None:
+        if len(titles) > 1:
+            raise IcaClientError(
+                f"cannot merge reports with different titles ({', '.join(titles)}): give the title"
+            )
+        title = titles[0]
+    if generated is None:
+        generated = min(str(report.get("generated") or "") for _path, report in reports)
+    seen: dict[str, str] = {}
+    entries = []
+    for path, report in reports:
+        for entry in report["hosts"]:
+            name = str(entry.get("host"))
+            if name in seen:
+                raise IcaClientError(
+                    f"cannot merge the report {path}: host {name} is also in {seen[name]} "
+                    "(job slices do not share hosts)"
+                )
+            seen[name] = path
+            entries.append(entry)
+    return assemble_report(entries=entries, title=title, generated=generated)
