@@ -138,10 +138,11 @@ def target_secrets(text: str) -> list[str]:
 
 
 def _authority(raw: str) -> str:
+    # Up to the first "/" only, not "?" or "#": a user name such as "a?b" (which urlsplit cuts
+    # short) must not leave the password after it in plain sight. An "@" in a query before any
+    # "/" is taken for credentials too: refused rather than risk echoing a password.
     rest = raw.split("://", 1)[1] if "://" in raw else raw
-    for stop in "/?#":
-        rest = rest.split(stop, 1)[0]
-    return rest
+    return rest.split("/", 1)[0]
 
 
 def shown_target(text: str) -> str:
