@@ -93,6 +93,15 @@ def test_tls13_needs_allow_tls13_or_a_client_version_from_the_schema():
     schema = build_schema({"tls": {"tls13_min_client_version": "24.2"}})
     assert check_value("MaximumTLS", "1.3", client_version="24.2.0.65", schema=schema) is None
     assert check_value("MaximumTLS", "1.3", client_version="23.11.0.82", schema=schema) is not None
+
+
+@pytest.mark.parametrize(
+    ("client", "allowed"), [("1912", False), ("2309", False), ("2402", True), ("24.2", True)]
+)
+def test_release_names_are_versions_too(client: str, allowed: bool) -> None:
+    # "1912" is 19.12, older than 24.2: read as the number 1912 it passed every minimum.
+    schema = build_schema({"tls": {"tls13_min_client_version": "24.2"}})
+    assert (check_value("MaximumTLS", "1.3", client_version=client, schema=schema) is None) is allowed
     assert "client version >= 24.2" in check_value("MaximumTLS", "1.3", schema=schema)
 
 

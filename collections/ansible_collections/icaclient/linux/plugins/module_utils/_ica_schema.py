@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
 from ._errors import IcaClientError
+from ._icaroot import parse_version
 
 MASK = "********"
 
@@ -357,10 +358,6 @@ def normalize_tls(value: str, schema: Optional[Mapping[str, Any]] = None) -> Opt
     return tls["aliases"].get(text)
 
 
-def _version_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", str(text)))
-
-
 def _check_tls(spec: Mapping[str, Any], value: str, ctx: Mapping[str, Any]) -> Optional[str]:
     schema = ctx["schema"]
     tls = schema["tls"]
@@ -375,12 +372,21 @@ def _check_tls(spec: Mapping[str, Any], value: str, ctx: Mapping[str, Any]) -> O
     return None
 
 
+def _version_tuple(text: str) -> tuple[int, ...]:
+    """A TLS version (``1.2``) as numbers, to order MinimumTLS and MaximumTLS."""
+    return tuple(int(part) for part in re.findall(r"\d+", str(text)))
+
+
 def _tls13_allowed(ctx: Mapping[str, Any]) -> bool:
     if ctx.get("allow_tls13"):
         return True
     minimum = ctx["schema"]["tls"].get("tls13_min_client_version")
     client = ctx.get("client_version")
-    return bool(minimum and client and _version_tuple(client) >= _version_tuple(minimum))
+    if not (minimum and client):
+        return False
+    # One reading of versions (_icaroot): "2309" is 23.9, not a version above every 23.x.
+    have, need = parse_version(str(client)), parse_version(str(minimum))
+    return bool(have and need and have >= need)
 
 
 _CHECKS = {
