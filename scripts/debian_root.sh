@@ -22,7 +22,7 @@
 #                          matters here (python3, python3-venv, python3-pip, openssl,
 #                          ca-certificates, git), nothing else, no package lists read;
 #                          ee: the base of a local execution environment image (python3,
-#                          python3-pip, openssl, ca-certificates, package lists read, no
+#                          python3-pip, python3-apt, openssl, ca-certificates, package lists read, no
 #                          recommends, a policy-rc.d: a container has no init either)
 #   ICACLIENT_ROOT_CACHE   the tarball (default: <checkout>/.cache/bookworm-root.tar, or
 #                          bookworm-FLAVOUR-root.tar for the other flavours)
@@ -39,18 +39,20 @@ set -euo pipefail
 
 SUITE=bookworm
 FLAVOUR=${ICACLIENT_ROOT_FLAVOUR:-test}
+# Bump a flavour's FORMAT when what its tarball holds changes: an old cache is then rebuilt
+# instead of silently reused.
 case $FLAVOUR in
-test) INCLUDE=python3,python3-apt ;;
-fresh) INCLUDE=python3,python3-venv,python3-pip,openssl,ca-certificates,git ;;
-ee) INCLUDE=python3,python3-pip,openssl,ca-certificates ;;
+test) INCLUDE=python3,python3-apt FORMAT=2 ;;
+fresh) INCLUDE=python3,python3-venv,python3-pip,openssl,ca-certificates,git FORMAT=2 ;;
+# python3-apt: the tests' sandbox endpoint is the container itself, and the smart card role's
+# check mode asks apt what it would install.
+ee) INCLUDE=python3,python3-pip,python3-apt,openssl,ca-certificates FORMAT=3 ;;
 *)
     printf 'debian_root: error: ICACLIENT_ROOT_FLAVOUR must be test, fresh or ee, not %s\n' "$FLAVOUR" >&2
     exit 1
     ;;
 esac
-# Bump when the steps below change what the tarball holds: an old cache is
-# then rebuilt instead of silently reused.
-CACHE_FORMAT=2-$FLAVOUR
+CACHE_FORMAT=$FORMAT-$FLAVOUR
 MARKER=.icaclient-debian-root
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
