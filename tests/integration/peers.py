@@ -450,9 +450,10 @@ class Microsocks(Daemon):
 class SServer(Daemon):
     """``openssl s_server`` with one certificate chain (one connection at a time: probe it alone)."""
 
-    def __init__(self, directory: Path, *, cert: ServerCert) -> None:
+    def __init__(self, directory: Path, *, cert: ServerCert, options: tuple[str, ...] = ()) -> None:
         super().__init__(directory)
         self.cert = cert
+        self.options = options  # more s_server options: -cipher, -no_tls1_3, ...
 
     def command(self) -> list[str]:
         return [
@@ -465,6 +466,7 @@ class SServer(Daemon):
             "-key",
             self.cert.key,
             "-quiet",
+            *self.options,
         ]
 
 

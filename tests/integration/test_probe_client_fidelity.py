@@ -33,6 +33,7 @@ from integration.peers import (
 )
 from pki_build import Issued, cached_key, issue, key_pem
 
+from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._probe import (
     ProbeResult,
     make_options,
@@ -62,8 +63,9 @@ def _leaf(
     key_usage: str = "tls",
     critical_unknown: bool = False,
     not_before: datetime.datetime | None = None,
+    key_kind: str = "rsa2048",
 ) -> x509.Certificate:
-    key = cached_key("rsa2048", "leaf")
+    key = cached_key(key_kind, "leaf")
     builder = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
@@ -81,7 +83,7 @@ def _leaf(
         x509.KeyUsage(
             digital_signature=not signing_only,
             content_commitment=False,
-            key_encipherment=not signing_only,
+            key_encipherment=not signing_only and key_kind.startswith("rsa"),
             data_encipherment=False,
             key_agreement=False,
             key_cert_sign=signing_only,
@@ -127,18 +129,38 @@ class Fidelity:
         }
         for name, (leaf, chain) in cases.items():
             self.servers[name] = self._serve(name, leaf, chain)
+        # Cipher cases: TLS 1.2 only, so the suites alone decide.
+        rsa = _leaf(pki, issuer=inter)
+        for name, suites in {
+            "static_rsa_only": "AES128-SHA:AES256-GCM-SHA384",
+            "com_suite_only": "ECDHE-RSA-AES128-SHA",
+            "unconfirmed_rsa_gcm": "ECDHE-RSA-AES128-GCM-SHA256",
+        }.items():
+            self.servers[name] = self._serve(name, rsa, [inter], options=("-cipher", suites, "-no_tls1_3"))
+        ec_leaf = _leaf(pki, issuer=inter, key_kind="ec")
+        self.servers["ec_key"] = self._serve(
+            "ec_key", ec_leaf, [inter], key_kind="ec", options=("-no_tls1_3",)
+        )
         self.servers["closing"] = ClosingServer().start()
 
-    def _serve(self, name: str, leaf: x509.Certificate, chain: list[Issued]) -> SServer:
+    def _serve(
+        self,
+        name: str,
+        leaf: x509.Certificate,
+        chain: list[Issued],
+        *,
+        key_kind: str = "rsa2048",
+        options: tuple[str, ...] = (),
+    ) -> SServer:
         pem = leaf.public_bytes(serialization.Encoding.PEM) + b"".join(issued.pem for issued in chain)
         cert_path = self.dir / f"{name}.pem"
         cert_path.write_bytes(pem)
         key_path = self.dir / f"{name}.key"
-        key_path.write_bytes(key_pem(cached_key("rsa2048", "leaf")))
+        key_path.write_bytes(key_pem(cached_key(key_kind, "leaf")))
         key_path.chmod(0o600)
         try:
             return SServer(
-                self.dir / f"s_server-{name}", cert=ServerCert(str(cert_path), str(key_path))
+                self.dir / f"s_server-{name}", cert=ServerCert(str(cert_path), str(key_path)), options=options
             ).start()
         except MissingPeer as exc:
             pytest.fail(str(exc), pytrace=False)
@@ -476,3 +498,58 @@ def test_an_impossible_name_is_a_connect_failure_naming_the_cause(probe_keystore
     assert "is 64 characters long, above the DNS limit of 63" in result.message
     socks = probe(f"{label}.example.com:443", keystore=str(probe_keystore), proxy=f"socks5://{LOOPBACK}:9")
     assert (socks.client_error, "above the DNS limit of 63" in socks.message) == ("connect", True)
+
+
+# ---------------------------------------------------------------------------
+# 3. Cipher suites: what the client offers for its SSLCiphers
+
+
+def _home(tmp_path: Path, ciphers: str) -> Path:
+    (tmp_path / ".ICAClient").mkdir(exist_ok=True)
+    (tmp_path / ".ICAClient" / "wfclient.ini").write_text(f"[WFClient]\r\nSSLCiphers={ciphers}\r\n")
+    return tmp_path
+
+
+def test_a_server_without_the_clients_ecdhe_suites_is_error_47_naming_what_to_enable(
+    fidelity: Fidelity, probe_keystore: Path
+) -> None:
+    result = probe(fidelity.target("static_rsa_only"), keystore=str(probe_keystore), max_tls="1.2")
+    assert (result.ok, result.client_error) == (False, 47)
+    assert "accepts TLS 1.2 but no cipher suite the client offers with SSLCiphers=ALL" in result.message
+    assert "enable at least one of TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030)" in result.message
+    assert "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (0xc013) on the server" in result.message
+
+
+def test_sslciphers_gov_does_not_offer_the_com_suite(
+    fidelity: Fidelity, probe_keystore: Path, tmp_path: Path
+) -> None:
+    target = fidelity.target("com_suite_only")
+    assert probe(target, keystore=str(probe_keystore), max_tls="1.2").ok
+    gov = probe(target, keystore=str(probe_keystore), max_tls="1.2", user_home=str(_home(tmp_path, "GOV")))
+    assert (gov.ok, gov.client_error) == (False, 47)
+    assert "with SSLCiphers=GOV" in gov.message
+    assert "0xc013" not in gov.message and "0xc030" in gov.message
+
+
+@pytest.mark.parametrize(
+    ("server", "suite"),
+    [
+        ("unconfirmed_rsa_gcm", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f)"),
+        ("ec_key", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xc02c)"),
+    ],
+)
+def test_agreement_only_on_an_unconfirmed_suite_is_a_warning_not_a_47(
+    fidelity: Fidelity, probe_keystore: Path, server: str, suite: str
+) -> None:
+    result = probe(fidelity.target(server), keystore=str(probe_keystore), max_tls="1.2")
+    assert (result.ok, result.tls_version, result.trusted_by) == (True, "1.2", "keystore"), result.message
+    warning = next(text for text in result.warnings if "no source confirms" in text)
+    assert f"only on {suite}" in warning
+
+
+def test_a_bad_sslciphers_value_is_refused_naming_the_file(probe_keystore: Path, tmp_path: Path) -> None:
+    home = _home(tmp_path, "STRONG")
+    with pytest.raises(
+        IcaClientError, match=r"SSLCiphers=STRONG in .*wfclient.ini \[WFClient\] must be one of"
+    ):
+        make_options(keystore=str(probe_keystore), user_home=str(home))

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 from urllib.parse import urlsplit
 
+from ._client_ciphers import by_openssl_name, suites_for
 from ._client_errors import CLIENT_ERRORS
 from ._display import escape_controls
 from ._errors import IcaClientError
@@ -62,8 +63,10 @@ from ._probe_proxy import (
 )
 from ._probe_settings import ClientSettings, read_client_settings
 from ._probe_tls import (
+    ANY_SUITE,
     MAX_KEY_BITS,
     TLS_VERSIONS,
+    UNCONFIRMED_SUITES,
     UNTRUSTED_CODES,
     VERIFY_ERRORS,
     Attempt,
@@ -487,7 +490,7 @@ def prepare(options: ProbeOptions) -> TlsContexts:
     folder = (
         options.settings.system_store if options.settings.trust_system_store else options.system_store_hint
     )
-    return TlsContexts(options.keystore, system_store=folder)
+    return TlsContexts(options.keystore, system_store=folder, ssl_ciphers=options.settings.ssl_ciphers)
 
 
 def iter_probes(
@@ -639,12 +642,8 @@ def _probe_tls(
     untested = list(contexts.untestable)
     order = [version for version in _attempt_order(window) if version not in contexts.untestable]
     for position, version in enumerate(order):
-        attempt = contexts.attempt(
-            opener,
-            version,
-            server_hostname=target.host,
-            verify=verifying is None,
-            timeout=options.tls_timeout,
+        attempt = _attempt(
+            contexts, opener, version, target, verify=verifying is None, timeout=options.tls_timeout
         )
         attempts[version] = attempt
         if attempt.accepted and verifying is None:
@@ -668,7 +667,12 @@ def _probe_tls(
     if verifying is not None and with_leaf is None:
         # The certificate failed verification and no other version handed it over: fetch it once.
         extra = contexts.attempt(
-            opener, verifying.version, server_hostname=target.host, verify=False, timeout=options.tls_timeout
+            opener,
+            verifying.version,
+            server_hostname=target.host,
+            verify=False,
+            timeout=options.tls_timeout,
+            suites=verifying.suites,
         )
         if extra.leaf is not None:
             with_leaf = extra
@@ -697,6 +701,11 @@ def _probe_tls(
             result.trusted_by = SYSTEM_STORE if verifying.system_store else KEYSTORE
 
     where = f"{target.host}:{target.port}{_via(proxy)}"
+    mismatched = [version for version in window if version in attempts and attempts[version].cipher_mismatch]
+    if not usable and mismatched:
+        raise _Failed(47, _cipher_message(where, mismatched, attempts, settings))
+    if result.tls_version is not None and attempts[result.tls_version].suites == UNCONFIRMED_SUITES:
+        result.warnings.append(_unconfirmed_warning(attempts[result.tls_version], settings))
     if not accepted:
         if timed_out is not None:
             raise _Failed(
@@ -760,6 +769,61 @@ def _probe_tls(
     result.message = f"{where}: {detail}"
 
 
+# OpenSSL reasons of a handshake that found no cipher suite in common.
+_CIPHER_REASONS = frozenset(("SSLV3_ALERT_HANDSHAKE_FAILURE", "NO_SHARED_CIPHER", "NO_CIPHERS_AVAILABLE"))
+
+
+def _attempt(
+    contexts: TlsContexts, opener: Any, version: str, target: Target, *, verify: bool, timeout: float
+) -> Attempt:
+    """One handshake at ``version`` offering the client's suites; on a cipher failure at TLS 1.2 and
+    below, try the suites the table leaves unconfirmed, then any suite (to tell a cipher mismatch
+    from a refused version). Costs nothing extra when the server agrees with the client."""
+    attempt = contexts.attempt(opener, version, server_hostname=target.host, verify=verify, timeout=timeout)
+    if attempt.accepted or version == "1.3" or attempt.reason not in _CIPHER_REASONS:
+        return attempt
+    unconfirmed = contexts.attempt(
+        opener,
+        version,
+        server_hostname=target.host,
+        verify=verify,
+        timeout=timeout,
+        suites=UNCONFIRMED_SUITES,
+    )
+    if unconfirmed.accepted:
+        return unconfirmed
+    wide = contexts.attempt(
+        opener, version, server_hostname=target.host, verify=False, timeout=timeout, suites=ANY_SUITE
+    )
+    if wide.accepted:
+        attempt.cipher_mismatch = wide.negotiated_cipher or "a suite the client does not offer"
+    return attempt
+
+
+def _cipher_message(
+    where: str, mismatched: list[str], attempts: dict[str, Attempt], settings: ClientSettings
+) -> str:
+    value = settings.ssl_ciphers
+    offered = suites_for(value, confirmed=True)
+    versions = " and ".join(mismatched)
+    chosen = attempts[mismatched[-1]].cipher_mismatch
+    return (
+        f"{where} accepts TLS {versions} but no cipher suite the client offers with SSLCiphers={value} "
+        f"(the server chose {chosen} from a wider offer): enable at least one of "
+        f"{', '.join(suite.label() for suite in offered)} on the server"
+    )
+
+
+def _unconfirmed_warning(attempt: Attempt, settings: ClientSettings) -> str:
+    suite = by_openssl_name(attempt.negotiated_cipher or "")
+    name = suite.label() if suite is not None else (attempt.negotiated_cipher or "an unconfirmed suite")
+    offered = ", ".join(suite.label() for suite in suites_for(settings.ssl_ciphers, confirmed=True))
+    return (
+        f"at TLS {attempt.version} the server agrees with the client only on {name}, which no source confirms "
+        f"the client offers [U]: if users see SSL error 47, enable one of {offered} on the server"
+    )
+
+
 def _through_system_store(
     verifying: Attempt,
     target: Target,
@@ -784,6 +848,7 @@ def _through_system_store(
         verify=True,
         timeout=options.tls_timeout,
         system_store=True,
+        suites=verifying.suites,
     )
     if not second.accepted or second.verify_code in UNTRUSTED_CODES:
         return verifying, ""

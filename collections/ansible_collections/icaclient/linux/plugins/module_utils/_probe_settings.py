@@ -29,8 +29,9 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
+from ._client_ciphers import SSL_CIPHERS_DEFAULT
 from ._errors import IcaClientError
-from ._ica_schema import BOOLEAN_WORDS, SCHEMA, normalize_tls
+from ._ica_schema import BOOLEAN_WORDS, SCHEMA, check_value, normalize_tls
 from ._icaroot import ClientVersion
 from ._ini import IniDocument, parse
 from ._probe_proxy import ProxySpec, parse_bypass_list
@@ -55,6 +56,7 @@ class ClientSettings:
     sources: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     client_version: Optional[ClientVersion] = None
+    ssl_ciphers: str = SSL_CIPHERS_DEFAULT
     trust_system_store: bool = False
     system_store: Optional[str] = None
 
@@ -72,6 +74,7 @@ class ClientSettings:
             "proxy_username": self.proxy.username if self.proxy else None,
             "sources": list(self.sources),
             "warnings": list(self.warnings),
+            "ssl_ciphers": self.ssl_ciphers,
             "client_version": self.client_version.text if self.client_version else None,
             "client_version_source": self.client_version.source if self.client_version else None,
             "trust_system_store": self.trust_system_store,
@@ -149,6 +152,7 @@ def read_client_settings(
     warnings: list[str] = []
 
     low, high = _window(layers, min_tls, max_tls, sources)
+    ciphers = _ssl_ciphers(layers, sources)
     if proxy is not None:
         chosen: Optional[ProxySpec] = proxy
         sources.append(f"proxy {proxy.url()} (explicit)")
@@ -157,7 +161,19 @@ def read_client_settings(
         sources.append("proxy none (explicit)")
     else:
         chosen = _configured_proxy(layers, sources, warnings)
-    return ClientSettings(low, high, chosen, tuple(sources), tuple(warnings))
+    return ClientSettings(low, high, chosen, tuple(sources), tuple(warnings), ssl_ciphers=ciphers)
+
+
+def _ssl_ciphers(layers: _Layers, sources: list[str]) -> str:
+    value, where = layers.get("SSLCiphers", _TLS_SECTIONS)
+    if value is None:
+        sources.append(f"SSLCiphers={SSL_CIPHERS_DEFAULT} (client default)")
+        return SSL_CIPHERS_DEFAULT
+    problem = check_value("SSLCiphers", value)  # the schema's rule, the one client_ini applies
+    if problem is not None:
+        raise IcaClientError(f"SSLCiphers={value} in {where} {problem}: the client cannot use it either")
+    sources.append(f"SSLCiphers={value.upper()} ({where})")
+    return value.upper()
 
 
 def _window(

@@ -40,6 +40,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from ._client_ciphers import SSL_CIPHERS_DEFAULT, openssl_list, suites_for
 from ._client_errors import VERIFY_CODES
 from ._errors import IcaClientError
 from ._icaroot import Keystore as Keystore  # re-exported: the prober's faces import it from here
@@ -54,6 +55,9 @@ except ImportError:  # pragma: no cover - exercised on hosts without the library
     HAS_CRYPTOGRAPHY = False
 
 TLS_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
+CLIENT_SUITES = "client"
+UNCONFIRMED_SUITES = "unconfirmed"
+ANY_SUITE = "any"
 MAX_KEY_BITS = 4096
 _SSL_VERSIONS = {
     "1.0": ssl.TLSVersion.TLSv1,
@@ -164,12 +168,20 @@ class Attempt:
     chain: list[bytes] = field(default_factory=list)
     negotiated_cipher: Optional[str] = None
     system_store: bool = False  # verified against the keystore and the system store together
+    suites: str = "client"  # the suite list offered (CLIENT_SUITES, UNCONFIRMED_SUITES, ANY_SUITE)
+    cipher_mismatch: Optional[str] = None  # refused the client's suites, took this one from a wider offer
 
 
 class TlsContexts:
     """The SSL contexts of one probe run (shared by every worker: SSLContext is thread-safe)."""
 
-    def __init__(self, keystore: Keystore, *, system_store: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        keystore: Keystore,
+        *,
+        system_store: Optional[str] = None,
+        ssl_ciphers: str = SSL_CIPHERS_DEFAULT,
+    ) -> None:
         if not os.path.isdir(keystore.cacerts):
             raise IcaClientError(
                 f"cannot probe against the keystore {keystore.path}: {keystore.cacerts} does not exist "
@@ -177,29 +189,65 @@ class TlsContexts:
             )
         self.keystore = keystore
         self.system_store = system_store
+        self.ssl_ciphers = ssl_ciphers
+        #: Suite lists for TLS 1.0-1.2: what the client offers (confirmed rows of the table),
+        #: the unconfirmed rows, and anything the local OpenSSL can speak (to tell "no suite in
+        #: common" from "version refused").
+        self.suite_lists = {
+            CLIENT_SUITES: openssl_list(suites_for(ssl_ciphers, confirmed=True)),
+            UNCONFIRMED_SUITES: openssl_list(suites_for(ssl_ciphers, confirmed=False)),
+            ANY_SUITE: "ALL",
+        }
         self.untestable = tuple(version for version in TLS_VERSIONS if not _HAS_VERSION[version])
-        self._verify: dict[str, ssl.SSLContext] = {}
-        self._plain: dict[str, ssl.SSLContext] = {}
-        self._system: dict[str, ssl.SSLContext] = {}
+        self._contexts: dict[tuple[str, str, str], ssl.SSLContext] = {}
         for version in TLS_VERSIONS:
             if version in self.untestable:
                 continue
-            self._verify[version] = self._context(version, verify=True)
-            self._plain[version] = self._context(version, verify=False)
+            self._contexts[(version, "verify", CLIENT_SUITES)] = self._context(version, verify=True)
+            self._contexts[(version, "plain", CLIENT_SUITES)] = self._context(version, verify=False)
             if system_store:
-                self._system[version] = self._context(version, verify=True, system_store=system_store)
+                self._contexts[(version, "system", CLIENT_SUITES)] = self._context(
+                    version, verify=True, system_store=system_store
+                )
         self._keystore_names: Optional[dict[bytes, list[KeystoreEntry]]] = None
         self._lock = threading.Lock()
 
-    def _context(self, version: str, *, verify: bool, system_store: Optional[str] = None) -> ssl.SSLContext:
+    def _get(self, version: str, mode: str, suites: str) -> ssl.SSLContext:
+        key = (version, mode, suites)
+        context = self._contexts.get(key)
+        if context is None:  # the rarer lists are made when a server first needs them
+            with self._lock:
+                context = self._contexts.get(key)
+                if context is None:
+                    context = self._context(
+                        version,
+                        verify=mode != "plain",
+                        system_store=self.system_store if mode == "system" else None,
+                        suites=suites,
+                    )
+                    self._contexts[key] = context
+        return context
+
+    def _context(
+        self, version: str, *, verify: bool, system_store: Optional[str] = None, suites: str = CLIENT_SUITES
+    ) -> ssl.SSLContext:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         with warnings.catch_warnings():
             # Python deprecates TLS 1.0/1.1; the probe must still find servers that offer only them.
             warnings.simplefilter("ignore", DeprecationWarning)
             context.minimum_version = _SSL_VERSIONS[version]
             context.maximum_version = _SSL_VERSIONS[version]
-        if version in ("1.0", "1.1"):
-            context.set_ciphers("ALL:@SECLEVEL=0")
+        if version != "1.3":
+            # TLS 1.0-1.2 offer the suites of the client's SSLCiphers; TLS 1.3 has its own.
+            # OpenSSL 3 refuses 1.0/1.1 at its default security level; the client's own OpenSSL allows them.
+            listed = self.suite_lists[suites]
+            try:
+                context.set_ciphers(f"{listed}:@SECLEVEL=0" if version in ("1.0", "1.1") else listed)
+            except ssl.SSLError:
+                raise IcaClientError(
+                    f"cannot probe as the client does: the local OpenSSL has none of the cipher suites {listed} "
+                    f"(SSLCiphers={self.ssl_ciphers})"
+                ) from None
         if verify:
             context.check_hostname = True
             context.verify_mode = ssl.CERT_REQUIRED
@@ -223,17 +271,16 @@ class TlsContexts:
         verify: bool,
         timeout: float,
         system_store: bool = False,
+        suites: str = CLIENT_SUITES,
     ) -> Attempt:
         """One handshake at ``version`` over a fresh path from ``open_socket`` (which may raise PathError).
 
         ``system_store``: verify against the keystore and the system store together (needs
         the contexts to have been made with a ``system_store`` folder).
         """
-        result = Attempt(version, system_store=system_store)
-        if system_store:
-            context = self._system[version]
-        else:
-            context = (self._verify if verify else self._plain)[version]
+        result = Attempt(version, system_store=system_store, suites=suites)
+        mode = "system" if system_store else "verify" if verify else "plain"
+        context = self._get(version, mode, suites)
         sock = open_socket()
         try:
             sock.settimeout(timeout)

@@ -29,6 +29,10 @@ description:
     it (Workspace app 2309 and later, see O(trust_system_store)), the system store; each
     verdict says through which store the chain is trusted (RV(results[].trusted_by)); the host
     name; every key at most 4096 bits, the server's included; expiry and days left."
+  - "Cipher suites: at TLS 1.0-1.2 the suites the client offers for its C(SSLCiphers) (V(ALL),
+    V(COM), V(GOV) in C([WFClient])); a server with none of them is error 47 naming the suites
+    to enable, one that agrees only on a suite no source confirms (ECDSA suites) passes with a
+    warning."
   - "The client's version comes from C(<icaroot>/pkginf/Ver.core.<platform>) (C(ID_VERSION=)),
     or O(client_version); without either it is unknown, and verdicts that depend on it say so."
   - "Each failing target names the error number the client would show (4 network error, 47
@@ -326,6 +330,7 @@ settings:
     proxy_username: alice
     sources: ["MinimumTLS=1.0 (client default)", "MaximumTLS=1.2 (client default)"]
     warnings: []
+    ssl_ciphers: ALL
     client_version: 23.9.0.24
     client_version_source: /opt/Citrix/ICAClient/pkginf/Ver.core.linuxx64
     trust_system_store: true
