@@ -20,8 +20,8 @@ description:
   - The host entries of the partial reports are combined and the report is rebuilt from them
     with the same code as M(icaclient.linux.compliance_report), so columns, totals and findings
     are those of the whole fleet.
-  - Runs where the partial reports are, usually the controller (C(delegate_to: localhost) with
-    C(run_once: true)).
+  - "Runs where the partial reports are, usually the controller (C(delegate_to: localhost) with
+    C(run_once: true))."
   - Files whose content is already the same are not touched.
 options:
   src:
