@@ -73,6 +73,9 @@ debian_image() {
         start=$(now)
         podman import --quiet "$tarball" "$name" >/dev/null
         log "imported $tarball as $name in $(elapsed "$start") s"
+        # Older imports of the root are never used again.
+        podman images --format '{{.Repository}}:{{.Tag}}' localhost/icaclient-debian-ee |
+            grep -vxF "$name" | xargs -r podman rmi --force >/dev/null 2>&1 || true
     fi
     printf '%s\n' "$name"
 }
