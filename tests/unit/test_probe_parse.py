@@ -175,6 +175,31 @@ def test_proxy_keys_in_network_proxy_section_and_socks_types(tmp_path: Path) -> 
     assert settings.proxy.bypasses("xa.corp.example")
 
 
+@pytest.mark.parametrize(
+    ("proxy_type", "edt", "flagged"),
+    [
+        ("Secure", "", True),
+        ("Socks", "HDXoverUDP=Preferred\n", True),
+        ("SocksV5", "HDXoverUDP=On\n", True),
+        ("Secure", "HDXoverUDP=off\n", False),
+    ],
+)
+def test_a_proxy_with_edt_on_is_flagged(tmp_path: Path, proxy_type: str, edt: str, flagged: bool) -> None:
+    icaroot, home = _client(
+        tmp_path, machine=f"[WFClient]\nProxyType={proxy_type}\nProxyHost=proxy.example.com:3128\n{edt}"
+    )
+    settings = read_client_settings(icaroot=str(icaroot), user_home=str(home))
+    edt_warnings = [warning for warning in settings.warnings if "EDT (UDP) cannot pass" in warning]
+    assert bool(edt_warnings) is flagged
+    if flagged:
+        assert "set HDXoverUDP=Off in [WFClient]" in edt_warnings[0]
+
+
+def test_no_proxy_no_edt_warning(tmp_path: Path) -> None:
+    icaroot, home = _client(tmp_path, machine="[WFClient]\nProxyType=None\nHDXoverUDP=On\n")
+    assert not read_client_settings(icaroot=str(icaroot), user_home=str(home)).warnings
+
+
 @pytest.mark.parametrize("proxy_type", ["Auto", "Wpad", "Script"])
 def test_pac_proxy_types_are_probed_direct_with_a_warning(tmp_path: Path, proxy_type: str) -> None:
     icaroot, home = _client(tmp_path, machine=f"[WFClient]\nProxyType={proxy_type}\n")

@@ -259,6 +259,18 @@ def _configured_proxy(layers: _Layers, sources: list[str], warnings: list[str]) 
         source=type_from,
     )
     sources.append(f"proxy {spec.url()} (ProxyType={proxy_type} in {type_from}, ProxyHost in {host_from})")
+    edt, edt_from = layers.get("HDXoverUDP", _TLS_SECTIONS)
+    if edt is None or edt.lower() != "off":
+        # EDT (HDX over UDP) cannot pass an HTTP or SOCKS proxy [P, shared/DOMAIN.md].
+        state = (
+            f"HDXoverUDP={edt} ({edt_from})"
+            if edt
+            else "HDXoverUDP is not set (the client's default applies)"
+        )
+        warnings.append(
+            f"ProxyType={proxy_type} ({type_from}) sends sessions through a proxy, but {state}: EDT (UDP) "
+            "cannot pass an HTTP or SOCKS proxy [P]; set HDXoverUDP=Off in [WFClient]"
+        )
     return spec
 
 

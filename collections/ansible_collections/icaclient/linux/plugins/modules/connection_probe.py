@@ -19,7 +19,8 @@ description:
     C(ProxyHost), C(ProxyPort), C(ProxyUsername) in the user's C(~/.ICAClient/wfclient.ini),
     else C(<icaroot>/config/wfclient.ini), else C(module.ini)), or through O(proxy): SOCKS4,
     SOCKS5 (no authentication, or username and password) and HTTP CONNECT (the client's
-    C(Secure) proxy) with no authentication, Basic or NTLM."
+    C(Secure) proxy) with no authentication, Basic or NTLM. A configured Socks or Secure proxy
+    with C(HDXoverUDP) not C(Off) is flagged in RV(results[].warnings): EDT (UDP) cannot pass it."
   - "TLS: which of TLS 1.0, 1.1, 1.2 and 1.3 the server accepts, each version tried alone,
     judged against the client's window (C(MinimumTLS), C(MaximumTLS) from its files, the
     client's defaults 1.0 and 1.2, or O(min_tls)/O(max_tls))."
