@@ -43,7 +43,7 @@ from typing import Any, Callable, Optional
 from ._client_ciphers import SSL_CIPHERS_DEFAULT, openssl_list, suites_for
 from ._client_errors import VERIFY_CODES
 from ._errors import IcaClientError
-from ._icaroot import Keystore as Keystore  # re-exported: the prober's faces import it from here
+from ._icaroot import Keystore  # also imported from here by the prober's faces
 
 try:
     from cryptography import x509
