@@ -443,3 +443,35 @@ def test_a_missing_client_is_named_in_plain_words(tmp_path):
         f"{icaroot}. Set icaclient_config_icaroot to the client's folder or install the client first. "
         "No file was changed."
     )
+
+
+@pytest.mark.parametrize("mode", ["edit", "template"])
+def test_a_list_value_never_becomes_a_lockdown_choice_list(stock_icaroot, mode):
+    # An administrator narrowed ProxyBypassList; the bypass list is joined by a comma. Permitting
+    # that value would write "old.example,a.corp.example,localhost": a choice list of three single
+    # hosts. The entry becomes any string instead, and the list goes to wfclient.ini only.
+    config = stock_icaroot.icaroot / "config"
+    all_regions = config / "All_Regions.ini"
+    all_regions.write_bytes(
+        all_regions.read_bytes().replace(b"ProxyBypassList=\n", b"ProxyBypassList=old.example\n")
+    )
+    extra = {
+        "icaclient_config_icaroot": str(stock_icaroot.icaroot),
+        "icaclient_config_update_users": False,
+        "icaclient_config_restart_clients": False,
+        "icaclient_config_mode": mode,
+        "icaclient_config_proxy_type": "Secure",
+        "icaclient_config_proxy_host": "proxy.corp.example:3128",
+        "icaclient_config_proxy_bypass_list": ["a.corp.example", "localhost"],
+        "icaclient_config_proxy_bypass_separator": ",",
+    }
+    if mode == "template":
+        extra["icaclient_config_template_files"] = ["wfclient", "all_regions"]
+        extra["icaclient_config_template_lockdown"] = {PROXY: {"ProxyBypassList": "old.example"}}
+    exported(run_playbook(PLAYBOOK, extra_vars=extra))
+    assert read_ini(config / "wfclient.ini")["WFClient"]["ProxyBypassList"] == "a.corp.example,localhost"
+    entry = read_ini(all_regions)[PROXY]["ProxyBypassList"]
+    assert entry == ""
+    assert permits(entry, "a.corp.example,localhost")
+    again = run_playbook(PLAYBOOK, extra_vars=extra)
+    assert again.changed == 0, changed_tasks(again)
