@@ -1,7 +1,7 @@
 """Check mode on a bare host: every role predicts, none fails, nothing changes.
 
 A fresh Debian bookworm root (``scripts/debian_root.sh``: debootstrap minbase, no pcscd, no
-libpcsclite, no systemd) holds a client that was installed and never configured: the sandbox
+libpcsclite, no systemd, no python3-apt) holds a client that was installed and never configured: the sandbox
 ICAROOT (``scripts/make_sandbox.py``) at ``/srv/sandbox``. Ansible reaches it through the
 collection's ``icaclient.linux.chroot`` connection, as in a fleet.
 
@@ -62,6 +62,11 @@ def bare_root(tmp_path_factory):
 
 
 def _inventory(tmp_path_factory) -> Path:
+    # A bare endpoint lacks python3-apt, which Ansible's apt module needs in check mode.
+    purged = subprocess.run(
+        ["chroot", str(ROOT), "dpkg", "--purge", "python3-apt"], capture_output=True, text=True
+    )
+    assert purged.returncode == 0, purged.stderr
     built = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "make_sandbox.py"), str(ROOT / SANDBOX.lstrip("/"))],
         capture_output=True,
