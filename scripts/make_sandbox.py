@@ -30,7 +30,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +87,9 @@ def make_pki(pki: Path) -> None:
     inter = issue_certificate(
         _name("Sandbox Corp Issuing CA 1"), int_key, root.subject, root_key, ca=True, days=1825
     )
-    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    # RSA, as most gateways have: the suites the client offers for an RSA key (ECDHE-RSA) are
+    # the confirmed ones; an EC key agrees only on suites the prober marks unconfirmed (a warning).
+    leaf_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     leaf = issue_certificate(
         _name("gateway.sandbox.test"),
         leaf_key,

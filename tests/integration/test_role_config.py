@@ -182,6 +182,8 @@ EXPECTED = {
     "SSLCiphers": ("GOV", SSL),
     "SSLCertificateRevocationCheckPolicy": ("FullAccessCheck", SSL),
     "TransportReconnectEnabled": ("Off", "Network\\CGP"),
+    # EDT cannot pass the Secure proxy: the role turns it off (icaclient_config_hdx_over_udp: auto).
+    "HDXoverUDP": ("Off", "Network\\UDT"),
 }
 
 
@@ -475,3 +477,45 @@ def test_a_list_value_never_becomes_a_lockdown_choice_list(stock_icaroot, mode):
     assert permits(entry, "a.corp.example,localhost")
     again = run_playbook(PLAYBOOK, extra_vars=extra)
     assert again.changed == 0, changed_tasks(again)
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"icaclient_config_proxy_type": "None"}, None),  # auto, no proxy UDP cannot pass: unmanaged
+        ({"icaclient_config_proxy_type": "SocksV5", "icaclient_config_proxy_host": "socks:1080"}, "Off"),
+        (
+            {
+                "icaclient_config_proxy_type": "Secure",
+                "icaclient_config_proxy_host": "p:3128",
+                "icaclient_config_hdx_over_udp": "Preferred",
+            },
+            "Preferred",
+        ),
+        # An unquoted Off in YAML is a boolean.
+        ({"icaclient_config_hdx_over_udp": False}, "Off"),
+        (
+            {
+                "icaclient_config_proxy_type": "Secure",
+                "icaclient_config_proxy_host": "p:3128",
+                "icaclient_config_hdx_over_udp": None,
+            },
+            None,
+        ),
+    ],
+    ids=["no-proxy", "socks", "explicit", "yaml-boolean", "unmanaged"],
+)
+def test_edt_is_off_behind_a_proxy_udp_cannot_pass(stock_icaroot, settings, expected):
+    config = stock_icaroot.icaroot / "config"
+    run_playbook(
+        PLAYBOOK,
+        extra_vars={
+            "icaclient_config_icaroot": str(stock_icaroot.icaroot),
+            "icaclient_config_update_users": False,
+            **settings,
+        },
+    )
+    wfclient = read_ini(config / "wfclient.ini")
+    assert wfclient["WFClient"].get("HDXoverUDP") == expected
+    if expected is not None:
+        assert permits(read_ini(config / "All_Regions.ini")["Network\\UDT"]["HDXoverUDP"], expected)

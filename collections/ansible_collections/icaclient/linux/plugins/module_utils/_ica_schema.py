@@ -51,6 +51,7 @@ BOOLEAN_WORDS = {
 _PROXY = "Network\\Proxy"
 _SSL = "Network\\SSL"
 _CGP = "Network\\CGP"
+_UDT = "Network\\UDT"
 _TRUE_FALSE = ["True", "False"]
 _ON_OFF = ["On", "Off"]
 
@@ -99,6 +100,9 @@ SCHEMA: dict[str, Any] = {
         },
         "SSLEnableLegacyTLSProtocols": {"type": "bool", "bool_words": _TRUE_FALSE, "lockdown_section": _SSL},
         "CGPAddress": {"type": "relay", "min_labels": 1, "lockdown_section": _CGP},
+        # EDT, HDX over UDP: Off, On, Preferred; Off with a Secure or Socks proxy, which UDP cannot
+        # pass [P]. Its lockdown section [U] (no source found; override it by configuration).
+        "HDXoverUDP": {"type": "choice", "choices": ["Off", "On", "Preferred"], "lockdown_section": _UDT},
         # Smart card (module.ini, [ICA 3.0], [WFClient]).
         "PCSCLibraryName": {"type": "string", "nonempty": True},
         "SmartCardAllowed": {"type": "bool", "bool_words": _TRUE_FALSE},

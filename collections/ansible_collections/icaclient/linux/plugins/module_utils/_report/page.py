@@ -40,7 +40,8 @@ table{border-collapse:collapse;font-size:.88rem}
 th,td{border:1px solid #d0d7de;padding:.3rem .45rem;vertical-align:top;text-align:left}
 thead th{background:#f6f8fa;font-size:.8rem}.hosts thead th{max-width:11rem;word-break:break-all}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.b{display:inline-block;border-radius:4px;padding:0 .35rem;font-weight:700;font-size:.72rem;text-transform:uppercase;white-space:nowrap;color:#1b1f24;text-decoration:none}
+.b{display:inline-block;border-radius:4px;padding:0 .35rem;font-weight:700;font-size:.72rem;
+text-transform:uppercase;white-space:nowrap;color:#1b1f24;text-decoration:none}
 .b.pass{background:#dafbe1}.b.warn{background:#fff1a8}.b.fail{background:#ffcecb}.b.error{background:#82071e;color:#fff}
 .hosts td{text-align:center;font-weight:700;font-size:.72rem;text-transform:uppercase;white-space:nowrap}
 .hosts td a{color:inherit}.hosts td.pass{background:#dafbe1}.hosts td.warn{background:#fff1a8}
