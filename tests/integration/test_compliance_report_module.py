@@ -63,7 +63,9 @@ class _Cells(HTMLParser):
         if tag == "tr":
             self.host_rows += values.get("class") in ("fail", "warn")
             self.finding_rows += (values.get("id") or "").startswith("f")
-        self.external += [value for name, value in attrs if name in ("src", "href") and not value.startswith("#")]
+        self.external += [
+            value for name, value in attrs if name in ("src", "href") and not value.startswith("#")
+        ]
 
 
 def test_compliance_report_writes_once_and_reports_the_failures(tmp_path: Path):

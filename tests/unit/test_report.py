@@ -380,7 +380,10 @@ def test_html_escapes_hostile_names_and_messages(report):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;amp;&#x27;01" in page
     assert "Fleet &lt;compliance&gt; &amp; more" in page
     assert "SSL error 61" in page
-    assert '<td class="fix">add the issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash</td>' in page
+    assert (
+        '<td class="fix">add the issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash</td>'
+        in page
+    )
     assert "<!-- generated - - by a test -->" in page
 
 
