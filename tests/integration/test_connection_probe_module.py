@@ -194,3 +194,35 @@ def test_every_failure_is_a_clear_message(case: str, probe_keystore: Path, tmp_p
     result = run_module("connection_probe", args, python=python, expect_failure=True)
     assert result["failed"] is True
     assert expected in result["msg"], result["msg"]
+
+
+def test_proposed_trust_and_window_are_judged_without_touching_the_keystore(
+    probe_servers: dict, probe_keystore: Path, probe_pki
+) -> None:
+    """The what-if options: the rogue root added fixes 61, TLS 1.3 only breaks a 1.2-only server."""
+    before = sorted((str(p), p.lstat().st_mtime_ns) for p in probe_keystore.rglob("*"))
+    args = {
+        "targets": [
+            f"https://localhost:{probe_servers['untrusted'].port}",
+            f"https://localhost:{probe_servers['v1.2'].port}",
+        ],
+        "keystore": str(probe_keystore),
+        "timeout": 2,
+    }
+    today = run_module("connection_probe", args)
+    proposed = run_module(
+        "connection_probe",
+        {**args, "min_tls": "1.3", "max_tls": "1.3", "trust_add": [probe_pki.other_root.pem.decode()]},
+        check=True,
+    )
+    assert [(item["ok"], item["client_error"]) for item in today["results"]] == [(False, 61), (True, None)]
+    assert [(item["ok"], item["client_error"]) for item in proposed["results"]] == [(True, None), (False, 47)]
+    assert proposed["changed"] is False
+    assert proposed["settings"]["trust_changes"][0].startswith("add CN=Untrusted Test Root")
+    assert sorted((str(p), p.lstat().st_mtime_ns) for p in probe_keystore.rglob("*")) == before
+    refused = run_module(
+        "connection_probe", {**args, "trust_remove": ["not-a-fingerprint"]}, expect_failure=True
+    )
+    assert refused["msg"].startswith(
+        "cannot read certificate to remove #1: 'not-a-fingerprint' is not a SHA-256"
+    )

@@ -38,7 +38,7 @@ import os
 import socket
 import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
@@ -73,10 +73,12 @@ from ._probe_tls import (
     CertFacts,
     Keystore,
     TlsContexts,
+    TrustOverlay,
     cert_facts,
     describe_reason,
     is_not_tls,
     issuer_der,
+    make_trust_overlay,
     purpose_problem,
 )
 
@@ -232,6 +234,8 @@ class ProbeOptions:
     system_store_hint: Optional[str] = None
     #: Said on every verdict that depends on the system store (unknown version, missing store).
     trust_warnings: tuple[str, ...] = ()
+    #: Proposed keystore changes judged in memory (a what-if); empty: the keystore as it is.
+    overlay: TrustOverlay = dataclasses.field(default_factory=TrustOverlay)
 
 
 @dataclass
@@ -325,6 +329,9 @@ def make_options(
     client_version: Optional[str] = None,
     trust_system_store: str = "auto",
     system_store: Optional[str] = None,
+    ssl_ciphers: Optional[str] = None,
+    trust_add: Sequence[str] = (),
+    trust_remove: Sequence[str] = (),
 ) -> ProbeOptions:
     """The options both faces (module and CLI) build from what the user gave.
 
@@ -342,6 +349,10 @@ def make_options(
     - ``trust_system_store``: ``auto`` trusts the system store besides the keystore for
       2309+ clients (the keystore alone below, and for an unknown version, with a
       warning), ``yes``/``no`` decide; ``system_store`` is its folder (default OpenSSL's).
+    - ``ssl_ciphers`` (``ALL``, ``COM``, ``GOV``): instead of the client's ``SSLCiphers``.
+    - ``trust_add``/``trust_remove``: certificates (PEM content; a removal may also be a
+      SHA-256 fingerprint) the keystore would gain or lose, judged in memory: what a
+      change would do before it is rolled out, with nothing written on the endpoint.
     """
     if icaroot and keystore:
         raise IcaClientError("give the client's icaroot or a keystore folder, not both")
@@ -374,8 +385,15 @@ def make_options(
         explicit = parse_proxy_url(
             proxy, username=proxy_username, password=proxy_password, auth=proxy_auth or "auto"
         )
+    overlay = make_trust_overlay(add=trust_add, remove=trust_remove)
     settings = read_client_settings(
-        icaroot=config_root, user_home=home, min_tls=min_tls, max_tls=max_tls, proxy=explicit, direct=direct
+        icaroot=config_root,
+        user_home=home,
+        min_tls=min_tls,
+        max_tls=max_tls,
+        proxy=explicit,
+        direct=direct,
+        ssl_ciphers=ssl_ciphers,
     )
     configured = settings.proxy
     if explicit is None and configured is not None and (proxy_username or proxy_password or proxy_auth):
@@ -394,6 +412,7 @@ def make_options(
         trust_system_store=trust,
         system_store=folder,
         sources=(*settings.sources, f"client version {version.label()} ({version.source})"),
+        trust_changes=overlay.labels,
     )
     return ProbeOptions(
         keystore=store,
@@ -404,6 +423,7 @@ def make_options(
         concurrency=concurrency,
         system_store_hint=hint,
         trust_warnings=trust_warnings,
+        overlay=overlay,
     )
 
 
@@ -490,7 +510,12 @@ def prepare(options: ProbeOptions) -> TlsContexts:
     folder = (
         options.settings.system_store if options.settings.trust_system_store else options.system_store_hint
     )
-    return TlsContexts(options.keystore, system_store=folder, ssl_ciphers=options.settings.ssl_ciphers)
+    return TlsContexts(
+        options.keystore,
+        system_store=folder,
+        ssl_ciphers=options.settings.ssl_ciphers,
+        overlay=options.overlay,
+    )
 
 
 def iter_probes(

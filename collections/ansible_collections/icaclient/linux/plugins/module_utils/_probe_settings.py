@@ -59,6 +59,8 @@ class ClientSettings:
     ssl_ciphers: str = SSL_CIPHERS_DEFAULT
     trust_system_store: bool = False
     system_store: Optional[str] = None
+    #: Proposed keystore changes judged in memory (``add ...``/``remove ...``), empty otherwise.
+    trust_changes: tuple[str, ...] = ()
 
     def window(self) -> tuple[str, ...]:
         low = TLS_VERSIONS.index(self.min_tls)
@@ -79,6 +81,7 @@ class ClientSettings:
             "client_version_source": self.client_version.source if self.client_version else None,
             "trust_system_store": self.trust_system_store,
             "system_store": self.system_store if self.trust_system_store else None,
+            "trust_changes": list(self.trust_changes),
         }
 
 
@@ -139,12 +142,13 @@ def read_client_settings(
     max_tls: Optional[str] = None,
     proxy: Optional[ProxySpec] = None,
     direct: bool = False,
+    ssl_ciphers: Optional[str] = None,
 ) -> ClientSettings:
     """The client's window and proxy, from its files unless given explicitly.
 
     ``proxy`` (explicit) replaces the configured proxy, credentials included: the
     configured ProxyUsername/ProxyPassword are sent only to the configured proxy.
-    ``direct`` ignores a configured proxy. Raises IcaClientError naming the file
+    ``direct`` ignores a configured proxy; ``ssl_ciphers`` replaces ``SSLCiphers``. Raises IcaClientError naming the file
     and key for a value the client could not use either.
     """
     layers = _Layers(client_files(icaroot, user_home))
@@ -152,7 +156,7 @@ def read_client_settings(
     warnings: list[str] = []
 
     low, high = _window(layers, min_tls, max_tls, sources)
-    ciphers = _ssl_ciphers(layers, sources)
+    ciphers = _ssl_ciphers(layers, sources, ssl_ciphers)
     if proxy is not None:
         chosen: Optional[ProxySpec] = proxy
         sources.append(f"proxy {proxy.url()} (explicit)")
@@ -164,7 +168,13 @@ def read_client_settings(
     return ClientSettings(low, high, chosen, tuple(sources), tuple(warnings), ssl_ciphers=ciphers)
 
 
-def _ssl_ciphers(layers: _Layers, sources: list[str]) -> str:
+def _ssl_ciphers(layers: _Layers, sources: list[str], explicit: Optional[str] = None) -> str:
+    if explicit:
+        problem = check_value("SSLCiphers", explicit)
+        if problem is not None:
+            raise IcaClientError(f"the SSLCiphers given, {explicit!r}, {problem}")
+        sources.append(f"SSLCiphers={explicit.upper()} (explicit)")
+        return explicit.upper()
     value, where = layers.get("SSLCiphers", _TLS_SECTIONS)
     if value is None:
         sources.append(f"SSLCiphers={SSL_CIPHERS_DEFAULT} (client default)")

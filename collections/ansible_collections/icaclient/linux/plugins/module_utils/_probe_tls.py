@@ -37,6 +37,7 @@ import socket
 import ssl
 import threading
 import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -172,6 +173,62 @@ class Attempt:
     cipher_mismatch: Optional[str] = None  # refused the client's suites, took this one from a wider offer
 
 
+@dataclass(frozen=True)
+class TrustOverlay:
+    """Proposed keystore changes, judged in memory: nothing is written to the keystore.
+
+    ``added``: DER certificates trusted as if they were in the keystore (hash-linked);
+    ``removed``: SHA-256 fingerprints (colon hex, upper case) of keystore certificates
+    the probe no longer trusts; ``labels``: what each change is, for the result.
+    """
+
+    added: tuple[bytes, ...] = ()
+    removed: frozenset[str] = frozenset()
+    labels: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def make_trust_overlay(*, add: Sequence[str] = (), remove: Sequence[str] = ()) -> TrustOverlay:
+    """The overlay for certificates to add (PEM or DER content, bundles split) and to remove.
+
+    A removal is a SHA-256 fingerprint (colons optional) or the certificate itself (PEM).
+    Raises IcaClientError naming the entry that is neither.
+    """
+    from ._certs import load_certificates, normalise_fingerprint
+
+    added: list[bytes] = []
+    labels: list[str] = []
+    for position, text in enumerate(add, 1):
+        for info in _load(text, what=f"certificate to add #{position}", loader=load_certificates):
+            added.append(info.der)
+            labels.append(f"add {info.subject} (sha256 {info.fingerprint_sha256})")
+    removed: set[str] = set()
+    for position, text in enumerate(remove, 1):
+        if "-----BEGIN" in text:
+            for info in _load(text, what=f"certificate to remove #{position}", loader=load_certificates):
+                removed.add(info.fingerprint_sha256)
+                labels.append(f"remove {info.subject} (sha256 {info.fingerprint_sha256})")
+            continue
+        try:
+            fingerprint = normalise_fingerprint(text)
+        except IcaClientError as exc:
+            raise IcaClientError(
+                f"cannot read certificate to remove #{position}: {exc.message} or a PEM certificate"
+            ) from None
+        removed.add(fingerprint)
+        labels.append(f"remove sha256 {fingerprint}")
+    return TrustOverlay(tuple(added), frozenset(removed), tuple(labels))
+
+
+def _load(text: str, *, what: str, loader: Callable[..., list[Any]]) -> list[Any]:
+    try:
+        return loader(text.encode("utf-8", "surrogateescape"))
+    except IcaClientError as exc:
+        raise IcaClientError(f"cannot read the {what}: {exc.message}") from None
+
+
 class TlsContexts:
     """The SSL contexts of one probe run (shared by every worker: SSLContext is thread-safe)."""
 
@@ -181,6 +238,7 @@ class TlsContexts:
         *,
         system_store: Optional[str] = None,
         ssl_ciphers: str = SSL_CIPHERS_DEFAULT,
+        overlay: Optional[TrustOverlay] = None,
     ) -> None:
         if not os.path.isdir(keystore.cacerts):
             raise IcaClientError(
@@ -190,6 +248,16 @@ class TlsContexts:
         self.keystore = keystore
         self.system_store = system_store
         self.ssl_ciphers = ssl_ciphers
+        self.overlay = overlay or TrustOverlay()
+        #: With removals the keystore is loaded as content (its hash-linked certificates
+        #: but the removed ones), since a folder of hash links cannot be filtered.
+        self._anchors: Optional[bytes] = None
+        if self.overlay.removed:
+            self._anchors = b"".join(
+                der
+                for _path, linked, der, fingerprint in _keystore_certs(keystore)
+                if linked and fingerprint not in self.overlay.removed
+            )
         #: Suite lists for TLS 1.0-1.2: what the client offers (confirmed rows of the table),
         #: the unconfirmed rows, and anything the local OpenSSL can speak (to tell "no suite in
         #: common" from "version refused").
@@ -251,9 +319,15 @@ class TlsContexts:
         if verify:
             context.check_hostname = True
             context.verify_mode = ssl.CERT_REQUIRED
-            context.load_verify_locations(capath=self.keystore.cacerts)
-            if os.path.isdir(self.keystore.intcerts):
-                context.load_verify_locations(capath=self.keystore.intcerts)
+            if self._anchors is not None:
+                if self._anchors:
+                    context.load_verify_locations(cadata=self._anchors)
+            else:
+                context.load_verify_locations(capath=self.keystore.cacerts)
+                if os.path.isdir(self.keystore.intcerts):
+                    context.load_verify_locations(capath=self.keystore.intcerts)
+            if self.overlay.added:
+                context.load_verify_locations(cadata=b"".join(self.overlay.added))
             if system_store:
                 # 2309+ clients build one chain from the keystore and the system store together.
                 context.load_verify_locations(capath=system_store)
@@ -320,7 +394,7 @@ class TlsContexts:
         """Keystore files (linked or not) holding a certificate whose subject is ``name_der``."""
         with self._lock:
             if self._keystore_names is None:
-                self._keystore_names = _index_keystore(self.keystore)
+                self._keystore_names = _index_keystore(self.keystore, self.overlay)
             return list(self._keystore_names.get(name_der, []))
 
     def missing_issuer(self, name_der: bytes, name_text: str) -> tuple[str, list[str], int]:
@@ -490,17 +564,14 @@ def _not_after(cert: Any) -> datetime.datetime:
     return cert.not_valid_after.replace(tzinfo=_UTC)  # cryptography < 42
 
 
-def _index_keystore(keystore: Keystore) -> dict[bytes, list[KeystoreEntry]]:
-    """Subject DER -> keystore files holding a certificate with that subject.
+def _keystore_certs(keystore: Keystore) -> Iterator[tuple[str, bool, bytes, str]]:
+    """(file, hash-linked, DER, SHA-256 colon hex) for every certificate of the keystore.
 
     Read through the keystore's own folder scanner (the one reader of keystore
-    folders), imported here because only a failing verification needs it.
+    folders), imported here because only a failing verification or an overlay needs it.
     """
     from ._keystore import scan_folder
 
-    index: dict[bytes, list[KeystoreEntry]] = {}
-    if not HAS_CRYPTOGRAPHY:
-        return index
     for folder in (keystore.cacerts, keystore.intcerts):
         try:
             state = scan_folder(folder)
@@ -510,12 +581,23 @@ def _index_keystore(keystore: Keystore) -> dict[bytes, list[KeystoreEntry]]:
         for stored in state.files:
             linked = stored.effective and os.path.realpath(stored.path) in linked_targets
             for info in stored.certs:
-                try:
-                    cert = x509.load_der_x509_certificate(info.der)
-                    subject = cert.subject.public_bytes()
-                    issuer = cert.issuer.public_bytes()
-                except ValueError:
-                    continue
-                entry = KeystoreEntry(stored.path, linked, issuer, _name(cert, "issuer"), subject == issuer)
-                index.setdefault(subject, []).append(entry)
+                yield stored.path, linked, info.der, info.fingerprint_sha256
+
+
+def _index_keystore(keystore: Keystore, overlay: TrustOverlay) -> dict[bytes, list[KeystoreEntry]]:
+    """Subject DER -> keystore files holding a certificate with that subject (removed ones left out)."""
+    index: dict[bytes, list[KeystoreEntry]] = {}
+    if not HAS_CRYPTOGRAPHY:
+        return index
+    for path, linked, der, fingerprint in _keystore_certs(keystore):
+        if fingerprint in overlay.removed:
+            continue
+        try:
+            cert = x509.load_der_x509_certificate(der)
+            subject = cert.subject.public_bytes()
+            issuer = cert.issuer.public_bytes()
+        except ValueError:
+            continue
+        entry = KeystoreEntry(path, linked, issuer, _name(cert, "issuer"), subject == issuer)
+        index.setdefault(subject, []).append(entry)
     return index

@@ -109,6 +109,27 @@ options:
       - Highest TLS version the client uses, instead of its C(MaximumTLS).
     type: str
     choices: ["1.0", "1.1", "1.2", "1.3"]
+  ssl_ciphers:
+    description:
+      - The cipher suites the client offers (C(SSLCiphers)), instead of the one in its files.
+    type: str
+    choices: [ALL, COM, GOV]
+  trust_add:
+    description:
+      - "Certificates (PEM content, one or more per entry) judged as if they were in the keystore,
+        hash-linked: a what-if for a root or intermediate to be rolled out. Held in memory: nothing is
+        written to the keystore."
+    type: list
+    elements: str
+    default: []
+  trust_remove:
+    description:
+      - "Keystore certificates judged as if they were removed, each a SHA-256 fingerprint (colons
+        optional, as M(icaclient.linux.keystore_info) returns it) or the certificate itself (PEM).
+        Held in memory: nothing is removed from the keystore."
+    type: list
+    elements: str
+    default: []
   client_version:
     description:
       - The client's version, as in C(Ver.core) (V(23.9.0.24), V(13.10)) or as the release name
@@ -183,6 +204,15 @@ EXAMPLES = r"""
     proxy_password: "{{ vault_proxy_password }}"
     min_tls: "1.2"
     max_tls: "1.3"
+
+- name: What if the fleet moved to TLS 1.3 only, with the new root and without the old one?
+  icaclient.linux.connection_probe:
+    targets: [https://gateway.example.com]
+    min_tls: "1.3"
+    max_tls: "1.3"
+    ssl_ciphers: GOV
+    trust_add: ["{{ lookup('ansible.builtin.file', 'files/corp-root-2027.pem') }}"]
+    trust_remove: ["AB:CD:...:EF"]
 
 - name: Judge trust as a 2309 client does, with the endpoint's own system store
   icaclient.linux.connection_probe:
@@ -320,7 +350,9 @@ summary:
   type: dict
   sample: {"total": 3, "passed": 2, "failed": 1}
 settings:
-  description: The window and proxy the probe used, and where each came from. Never holds a password.
+  description:
+    - The window and proxy the probe used, and where each came from. Never holds a password.
+    - C(trust_changes) lists the keystore changes of O(trust_add) and O(trust_remove), judged in memory.
   returned: always
   type: dict
   sample:
@@ -336,6 +368,7 @@ settings:
     client_version_source: /opt/Citrix/ICAClient/pkginf/Ver.core.linuxx64
     trust_system_store: true
     system_store: /usr/lib/ssl/certs
+    trust_changes: ["add CN=Corp Root 2027 (sha256 AB:CD:...)"]
 """
 
 import traceback
@@ -368,6 +401,9 @@ def main():
             proxy_auth=dict(type="str", choices=["auto", "none", "basic", "ntlm"]),
             min_tls=dict(type="str", choices=["1.0", "1.1", "1.2", "1.3"]),
             max_tls=dict(type="str", choices=["1.0", "1.1", "1.2", "1.3"]),
+            ssl_ciphers=dict(type="str", choices=["ALL", "COM", "GOV"]),
+            trust_add=dict(type="list", elements="str", default=[]),
+            trust_remove=dict(type="list", elements="str", default=[]),
             client_version=dict(type="str"),
             trust_system_store=dict(type="str", choices=["auto", "yes", "no"], default="auto"),
             system_store=dict(type="path"),
@@ -401,6 +437,9 @@ def main():
             client_version=params["client_version"],
             trust_system_store=params["trust_system_store"],
             system_store=params["system_store"],
+            ssl_ciphers=params["ssl_ciphers"],
+            trust_add=params["trust_add"],
+            trust_remove=params["trust_remove"],
         )
         prepare(options)
     except NtlmUnavailableError as exc:
