@@ -7,7 +7,8 @@ PRIVATE: this is not a public API of the collection.
 Pure functions, no Ansible: ``playbooks/compliance.yml`` collects per host what the roles
 would change in check mode (:mod:`.changes`), the keystore audit and the connection probes;
 the ``compliance_report`` module turns that into checks (:mod:`.checks`), one report with its
-findings grouped by cause (:mod:`.build`, :mod:`.findings`) and its renderings
+findings grouped by cause (:mod:`.build`, :mod:`.findings`), the expiry forecast
+(:mod:`.expiry`), the drift since a baseline report (:mod:`.drift`) and its renderings
 (:mod:`.render`: JSON, JUnit, console text, the writer; :mod:`.page`: the HTML page).
 """
 
@@ -16,22 +17,30 @@ from __future__ import annotations
 from .build import SCHEMA, assemble_report, build_report, failures, host_entry
 from .changes import describe_changes, summarize_changes
 from .checks import STATUSES, host_checks
+from .drift import compare_reports, new_problems, read_baseline
+from .expiry import DEFAULT_DAYS as DEFAULT_EXPIRY_DAYS
+from .expiry import forecast
 from .findings import cause_of, group_findings
 from .page import render_html
 from .render import FILES, render_json, render_junit, render_text, write_report
 
 __all__ = [
+    "DEFAULT_EXPIRY_DAYS",
     "FILES",
     "SCHEMA",
     "STATUSES",
     "assemble_report",
     "build_report",
     "cause_of",
+    "compare_reports",
     "describe_changes",
     "failures",
+    "forecast",
     "group_findings",
     "host_checks",
     "host_entry",
+    "new_problems",
+    "read_baseline",
     "render_html",
     "render_json",
     "render_junit",

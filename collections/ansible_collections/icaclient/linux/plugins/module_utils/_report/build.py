@@ -16,10 +16,12 @@ from typing import Any, Optional
 
 from .._errors import IcaClientError
 from .checks import STATUSES, host_checks
+from .drift import compare_reports
+from .expiry import DEFAULT_DAYS, forecast
 from .findings import group_findings
 
-SCHEMA = "icaclient-compliance/2"
-_KIND_ORDER = {"host": 0, "role": 1, "keystore": 2, "probe": 3}
+SCHEMA = "icaclient-compliance/3"
+_KIND_ORDER = {"host": 0, "role": 1, "keystore": 2, "probe": 3, "expiry": 4}
 
 
 def _counts(checks: Sequence[Mapping[str, Any]]) -> dict[str, int]:
@@ -35,20 +37,32 @@ def _host_status(counts: Mapping[str, int]) -> str:
     return "warn" if counts["warn"] else "pass"
 
 
-def host_entry(name: str, raw: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+def host_entry(
+    name: str, raw: Optional[Mapping[str, Any]], *, expiry_days: int = DEFAULT_DAYS
+) -> dict[str, Any]:
     """One host of the report: ``host``, ``status``, ``counts`` and ``checks``."""
-    checks = host_checks(raw, name)
+    checks = host_checks(raw, name, expiry_days=expiry_days)
     counts = _counts(checks)
     return {"host": name, "status": _host_status(counts), "counts": counts, "checks": checks}
 
 
-def assemble_report(*, entries: Iterable[Mapping[str, Any]], title: str, generated: str) -> dict[str, Any]:
-    """The whole report (schema ``icaclient-compliance/2``) from host entries, in one pass.
+def assemble_report(
+    *,
+    entries: Iterable[Mapping[str, Any]],
+    title: str,
+    generated: str,
+    baseline: Optional[Mapping[str, Any]] = None,
+    expiry_days: Optional[int] = None,
+) -> dict[str, Any]:
+    """The whole report (schema ``icaclient-compliance/3``) from host entries, in one pass.
 
     ``entries``: what :func:`host_entry` returns, or the ``hosts`` of ``report.json`` files
     (several slices of one fleet); a host named twice is refused. Hosts come out sorted by name;
     columns (one per check id, with its pass/warn/fail/error counts) by kind, roles first, then
-    the keystore, then the targets, each kind in first-seen order.
+    the keystore, then the targets, each kind in first-seen order. ``expiry``: the certificates
+    of the hosts' expiry checks grouped by certificate (``expiry_days``, the window, defaults to
+    the one the checks were made with). ``drift``: the changes since ``baseline`` (a previous
+    report.json, see :mod:`.drift`), or None without one.
     """
     by_name: dict[str, Mapping[str, Any]] = {}
     for entry in entries:
@@ -89,11 +103,16 @@ def assemble_report(*, entries: Iterable[Mapping[str, Any]], title: str, generat
         "errors": totals["error"],
         "findings": len(findings),
     }
+    drift = (
+        compare_reports(hosts=hosts, findings=findings, baseline=baseline) if baseline is not None else None
+    )
     return {
         "schema": SCHEMA,
         "title": title,
         "generated": generated,
         "summary": summary,
+        "drift": drift,
+        "expiry": forecast(hosts, days=expiry_days),
         "columns": ordered,
         "findings": findings,
         "hosts": hosts,
@@ -101,11 +120,21 @@ def assemble_report(*, entries: Iterable[Mapping[str, Any]], title: str, generat
 
 
 def build_report(
-    *, hosts: Mapping[str, Optional[Mapping[str, Any]]], title: str, generated: str
+    *,
+    hosts: Mapping[str, Optional[Mapping[str, Any]]],
+    title: str,
+    generated: str,
+    baseline: Optional[Mapping[str, Any]] = None,
+    expiry_days: int = DEFAULT_DAYS,
 ) -> dict[str, Any]:
-    """The report from what the compliance play collected: host name -> raw result (or None)."""
+    """The report from what the compliance play collected: host name -> raw result (or None),
+    compared with ``baseline`` (a previous report.json) when given."""
     return assemble_report(
-        entries=[host_entry(str(name), raw) for name, raw in hosts.items()], title=title, generated=generated
+        entries=[host_entry(str(name), raw, expiry_days=expiry_days) for name, raw in hosts.items()],
+        title=title,
+        generated=generated,
+        baseline=baseline,
+        expiry_days=expiry_days,
     )
 
 

@@ -17,6 +17,8 @@ from typing import Any, Optional
 from .._client_errors import describe, lookup
 from .._errors import IcaClientError
 from .changes import describe_changes
+from .expiry import CHECK_ID as EXPIRY_CHECK
+from .expiry import DEFAULT_DAYS, expiry_check_fields
 
 STATUSES = ("pass", "warn", "fail", "error")
 
@@ -155,14 +157,18 @@ def _probe_check(result: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def host_checks(raw: Optional[Mapping[str, Any]], host: str = "?") -> list[dict[str, Any]]:
+def host_checks(
+    raw: Optional[Mapping[str, Any]], host: str = "?", *, expiry_days: int = DEFAULT_DAYS
+) -> list[dict[str, Any]]:
     """The checks of one host from what the compliance play collected for it.
 
     ``raw``: ``roles`` (list of ``role``, ``enforced``, ``would_change``, ``changes``,
     ``error``), ``keystore`` (``problems``, ``summary`` or ``error``; None: not audited),
     ``probes`` (``results`` of connection_probe, or ``error``; None: no targets); or only
     ``unreachable``, the connection's message, for a host that did not answer. None for a host
-    that left the play before its result was recorded (unreachable or failed).
+    that left the play before its result was recorded (unreachable or failed). The keystore's
+    ``certificates`` and the probes' server certificates make the ``expiry`` check: expired is a
+    failure, within ``expiry_days`` a warning (see :mod:`.expiry`).
     """
     if raw is None:
         return [
@@ -200,4 +206,17 @@ def host_checks(raw: Optional[Mapping[str, Any]], host: str = "?") -> list[dict[
         for result in probes.get("results") or []:
             if isinstance(result, Mapping):
                 checks.append(_probe_check(result))
+    expiry = expiry_check_fields(raw, expiry_days)
+    if expiry is not None:
+        checks.append(
+            _check(
+                EXPIRY_CHECK,
+                "certificate expiry",
+                "expiry",
+                expiry["status"],
+                expiry["message"],
+                fix=expiry["fix"],
+                details=expiry["details"],
+            )
+        )
     return checks

@@ -293,6 +293,146 @@ def _hosts(report: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _drift(report: Mapping[str, Any]) -> list[str]:
+    """Since the baseline: counts, the new findings (with their new hosts) and the fixed ones."""
+    drift = report.get("drift")
+    if not drift:
+        return []
+    d = drift["summary"]
+    by_number = {f["number"]: f for f in report["findings"]}
+    out = [
+        '<section id="drift" aria-label="Since the last run">',
+        f"<h2>Since the baseline of {_e(drift['baseline']['generated'])}</h2>",
+        '<div class="tiles">',
+        f'<div class="tile fail" id="drift-new"><b>{_n(d["new_findings"])}</b>new finding(s): '
+        f"{_n(d['new_problems'])} problem(s) on {_n(d['hosts_with_new'])} {_hosts_word(d['hosts_with_new'])}</div>",
+        f'<div class="tile pass" id="drift-fixed"><b>{_n(d["fixed_findings"])}</b>fixed finding(s): '
+        f"{_n(d['fixed_problems'])} problem(s) on {_n(d['hosts_with_fixed'])} {_hosts_word(d['hosts_with_fixed'])}</div>",
+        f'<div class="tile" id="drift-stays"><b>{_n(d["staying_findings"])}</b>finding(s) stay: '
+        f"{_n(d['staying_problems'])} problem(s)</div>",
+        f'<div class="tile" id="drift-hosts"><b>{_n(d["hosts_added"])} / {_n(d["hosts_removed"])}</b>'
+        f"{_hosts_word(d['hosts_added'])} added / removed</div>",
+        "</div>",
+    ]
+    rows = []
+    for item in drift["findings"]:
+        finding = by_number[item["number"]]
+        if item["drift"] == "stays" and not item["new_hosts"] and not item["fixed_hosts"]:
+            continue
+        what = "new" if item["drift"] == "new" else "stays"
+        change = []
+        if item["drift"] == "stays" and item["new_hosts"]:
+            change.append(f"{_n(len(item['new_hosts']))} more {_hosts_word(len(item['new_hosts']))}")
+        if item["fixed_hosts"]:
+            change.append(f"{_n(len(item['fixed_hosts']))} fixed")
+        rows.append(
+            f'<tr class="drift-{what}"><td><span class="b {"fail" if what == "new" else "warn"}">{what}</span></td>'
+            f'<td class="num"><a href="#f{finding["number"]}">#{finding["number"]}</a></td>'
+            f'<td><span class="b {finding["status"]}">{_e(_badge_label(finding))}</span> {_e(finding["name"])}</td>'
+            f'<td class="cause">{_e(finding["cause"])}</td>'
+            f"<td>{_e(', '.join(change))}{_names(item['new_hosts'], len(item['new_hosts']), 'new hosts')}</td></tr>"
+        )
+    for fixed in drift["fixed"]:
+        rows.append(
+            f'<tr class="drift-fixed"><td><span class="b pass">fixed</span></td><td class="num">&ndash;</td>'
+            f'<td><span class="b {fixed["status"]}">{_e(_badge_label(fixed))}</span> {_e(fixed["name"])}</td>'
+            f'<td class="cause">{_e(fixed["cause"])}</td>'
+            f"<td>{_names(fixed['hosts'], fixed['host_count'], 'hosts')}</td></tr>"
+        )
+    if rows:
+        out += [
+            '<table class="findings" id="drift-table"><thead><tr><th>Drift</th><th>Finding</th><th>Check</th>'
+            "<th>Cause</th><th>Hosts changed</th></tr></thead><tbody>",
+            *rows,
+            "</tbody></table>",
+        ]
+    else:
+        out.append("<p>Nothing changed since the baseline.</p>")
+    out.append("</section>")
+    return out
+
+
+def _timeline(expiry: Mapping[str, Any]) -> list[str]:
+    """Certificates per week (per month beyond a 120-day window) up to the window's end, the
+    expired ones in a first bar; each bar's tooltip names its certificates."""
+    days = int(expiry["days"])
+    span = 7 if days <= 120 else 30
+    unit = "week" if span == 7 else "month"
+    buckets: list[list[Mapping[str, Any]]] = [[] for _ in range(1 + max(1, -(-days // span)))]
+    for cert in expiry["certificates"]:
+        index = 0 if cert["days_left"] < 0 else 1 + min(cert["days_left"] // span, len(buckets) - 2)
+        buckets[index].append(cert)
+    bar_w, gap, left, top, plot_h = 34, 6, 40, 10, 120
+    most = max((len(b) for b in buckets), default=0) or 1
+    width = left + len(buckets) * (bar_w + gap) + 20
+    height = top + plot_h + 44
+    out = [
+        f'<svg id="expiry-timeline" role="img" aria-labelledby="expiry-title" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="expiry-title">Certificates expiring per {unit} within {days} days, expired first</title>',
+        f'<text x="4" y="{top + 10}">{most}</text><text x="4" y="{top + plot_h}">0</text>',
+    ]
+    for index, bucket in enumerate(buckets):
+        x = left + index * (bar_w + gap)
+        label = "expired" if index == 0 else f"{unit[0]}{index}"
+        start = (index - 1) * span
+        when = "expired" if index == 0 else f"in {start}-{start + span - 1} days"
+        if bucket:
+            h = max(3.0, plot_h * len(bucket) / most)
+            hosts = sum(c["host_count"] for c in bucket)
+            names = "; ".join(f"{c['subject']} ({str(c['not_after'])[:10]})" for c in bucket[:10])
+            out.append(
+                f'<rect class="{"fail" if index == 0 else "warn"}" x="{x}" y="{top + plot_h - h:.1f}" width="{bar_w}" '
+                f'height="{h:.1f}"><title>{when}: {len(bucket)} certificate(s) on {_n(hosts)} host(s): '
+                f"{_e(names)}</title></rect>"
+            )
+            out.append(
+                f'<text x="{x + bar_w / 2}" y="{top + plot_h - h - 3:.1f}" text-anchor="middle">{len(bucket)}</text>'
+            )
+        out.append(f'<text x="{x + bar_w / 2}" y="{top + plot_h + 16}" text-anchor="middle">{label}</text>')
+    out.append(
+        f'<text x="{left}" y="{top + plot_h + 36}">{unit}s from the report date ({unit[0]}1 = the next {span} days)</text>'
+    )
+    out.append("</svg>")
+    return out
+
+
+def _expiry(report: Mapping[str, Any]) -> list[str]:
+    expiry = report.get("expiry")
+    if not expiry:
+        return []
+    certificates = expiry["certificates"]
+    out = [
+        f'<h2 id="expiry">Expiry forecast: {_n(len(certificates))} certificate(s) within {expiry["days"]} days</h2>'
+    ]
+    if not certificates:
+        out.append(
+            f"<p>No keystore certificate and no gateway certificate expires within {expiry['days']} days.</p>"
+        )
+        return out
+    out += [
+        f"<p>{_n(expiry['expired'])} expired (a failure), {_n(expiry['expiring'])} expiring within the window "
+        "(a warning): keystore roots and intermediates and the certificates the gateways present.</p>",
+        *_timeline(expiry),
+        '<table class="findings" id="expiry-table"><thead><tr><th>Expires</th><th>Status</th><th>Certificate</th>'
+        "<th>Where</th><th>Hosts</th></tr></thead><tbody>",
+    ]
+    for cert in certificates:
+        days = cert["days_left"]
+        state = f"expired {-days} days ago" if days < 0 else f"in {days} days"
+        fingerprint = (
+            f'<div class="names">SHA-256 {_e(cert["fingerprint"])}</div>' if cert.get("fingerprint") else ""
+        )
+        out.append(
+            f'<tr><td class="num">{_e(str(cert["not_after"])[:10])}<br>{state}</td>'
+            f'<td><span class="b {cert["status"]}">{"expired" if cert["status"] == "fail" else "expiring"}</span></td>'
+            f"<td>{_e(cert['subject'])}{fingerprint}</td><td>{_e(', '.join(cert['sources']))}</td>"
+            f"<td><b>{_n(cert['host_count'])}</b>{_names(cert['hosts'], cert['host_count'], 'hosts')}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return out
+
+
 def render_html(report: Mapping[str, Any], *, comment: Optional[str] = None) -> str:
     """One self-contained page (inline CSS and SVG, no script, no external asset)."""
     summary = report["summary"]
@@ -312,12 +452,14 @@ def render_html(report: Mapping[str, Any], *, comment: Optional[str] = None) -> 
         "<body>",
         f"<h1>{_e(report['title'])}</h1>",
         f'<p class="meta">Generated {_e(report["generated"])} &middot; schema {_e(report["schema"])} &middot; '
-        '<a href="#findings">findings</a> &middot; <a href="#hosts">hosts</a></p>',
+        '<a href="#findings">findings</a> &middot; <a href="#expiry">expiry</a> &middot; <a href="#hosts">hosts</a></p>',
+        *_drift(report),
         '<section id="fleet" aria-label="The fleet">',
         *_tiles(summary),
         *_chart(report["columns"]),
         "</section>",
         *_findings(report),
+        *_expiry(report),
         *_hosts(report),
         "</body>",
         "</html>",

@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 from .._atomic import atomic_write
 from .._errors import IcaClientError
+from .drift import new_problems
 from .page import render_html
 
 FILES = {"json": "report.json", "junit": "junit.xml", "html": "report.html"}
@@ -73,8 +74,13 @@ def _check_text(check: Mapping[str, Any]) -> str:
 
 
 def render_junit(report: Mapping[str, Any]) -> str:
-    """JUnit XML: one testsuite per host, one testcase per check; fail -> <failure>, error -> <error>."""
+    """JUnit XML: one testsuite per host, one testcase per check; fail -> <failure>, error -> <error>.
+
+    With a baseline, a failure that is new since it is marked: its message starts with
+    ``[new] `` and the testcase carries the property ``drift=new``.
+    """
     summary = report["summary"]
+    new = new_problems(report.get("drift"))
     stamp = _attr(report["generated"])
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -96,8 +102,11 @@ def render_junit(report: Mapping[str, Any]) -> str:
                 error = check.get("client_error")
                 kind = f"client_error_{error}" if error is not None else check["kind"]
                 tag = "failure" if status == "fail" else "error"
+                mark, props = "", ""
+                if (entry["host"], check["id"]) in new:
+                    mark, props = "[new] ", '<properties><property name="drift" value="new"/></properties>'
                 out.append(
-                    f'{case}<{tag} message="{_attr(check["message"])}" type="{_attr(kind)}">'
+                    f'{case}{props}<{tag} message="{mark}{_attr(check["message"])}" type="{_attr(kind)}">'
                     f"{_text(_check_text(check))}</{tag}></testcase>"
                 )
             else:
@@ -121,6 +130,21 @@ def render_text(report: Mapping[str, Any], *, paths: Optional[Mapping[str, str]]
         f"warnings, {summary['hosts_failed']} failing; {summary['checks']} checks: {summary['passed']} "
         f"passed, {summary['warnings']} warnings, {summary['failed']} failed"
     ]
+    drift = report.get("drift")
+    if drift:
+        d = drift["summary"]
+        lines.append(
+            f"since the baseline of {drift['baseline']['generated']}: {d['new_findings']} new finding(s) "
+            f"({d['new_problems']} problem(s) on {d['hosts_with_new']} host(s)), {d['fixed_findings']} fixed "
+            f"({d['fixed_problems']} problem(s) on {d['hosts_with_fixed']} host(s)), {d['staying_findings']} stay; "
+            f"{d['hosts_added']} host(s) added, {d['hosts_removed']} removed"
+        )
+    expiry = report.get("expiry")
+    if expiry and expiry["certificates"]:
+        lines.append(
+            f"expiry forecast ({expiry['days']} days): {expiry['expired']} certificate(s) expired, "
+            f"{expiry['expiring']} expiring"
+        )
     findings = report.get("findings") or []
     if findings:
         lines.append(f"{len(findings)} finding(s), largest first:")
