@@ -96,7 +96,7 @@ def test_compliance_report_writes_once_and_reports_the_failures(tmp_path: Path):
     assert (dest / "junit.xml").stat().st_mtime_ns == stamp
 
     document = json.loads((dest / "report.json").read_text())
-    assert document["schema"] == "icaclient-compliance/2"
+    assert document["schema"] == "icaclient-compliance/3"
     suites = ET.parse(dest / "junit.xml").getroot().findall("testsuite")
     assert [(s.get("name"), s.get("tests"), s.get("failures"), s.get("errors")) for s in suites] == [
         ("tc-ber-001", "4", "1", "0"),
@@ -156,3 +156,55 @@ def test_compliance_play_writes_the_report_when_no_host_answers(tmp_path: Path):
     suites = ET.parse(report_dir / "junit.xml").getroot()
     assert sorted(suite.get("name") for suite in suites.iter("testsuite")) == ["thin-01", "thin-02"]
     assert "Connection refused" in (report_dir / "report.html").read_text()
+
+
+def test_compliance_report_with_a_baseline_reports_the_drift_and_marks_new_failures(tmp_path: Path):
+    """Run 1 writes the baseline; run 2 (the old gateway fixed on tc-ber-001, tc-ber-002 now
+    answering with a failing new target) is compared with it: check mode, apply, check, apply."""
+    first = tmp_path / "run1"
+    run_module("compliance_report", {"dest": str(first), "hosts": HOSTS, "generated": "2026-01-01T00:00:00Z"})
+    today = json.loads(json.dumps(HOSTS))
+    today["tc-ber-001"]["probes"]["results"][1].update(ok=True, client_error=None, message="TLS 1.2")
+    today["tc-ber-002"] = json.loads(json.dumps(HOSTS["tc-ber-001"]))
+    today["tc-ber-002"]["probes"]["results"][0].update(
+        ok=False, client_error=61, message="the client does not trust CN=Rogue: add the issuing root"
+    )
+    dest = tmp_path / "run2"
+    args = {
+        "dest": str(dest),
+        "hosts": today,
+        "generated": "2026-01-02T00:00:00Z",
+        "baseline": str(first / "report.json"),
+    }
+    assert run_module("compliance_report", args, check=True)["changed"] and not dest.exists()
+    written = run_module("compliance_report", args)
+    summary = written["drift"]["summary"]
+    # the untrusted gateway is a new cause; the unreachable host is fixed; the old gateway's cause
+    # stays, fixed on tc-ber-001 and new on tc-ber-002 (which copied its results)
+    assert (summary["new_findings"], summary["fixed_findings"], summary["staying_findings"]) == (1, 1, 1)
+    assert {(e["host"], tuple(e["new"]), tuple(e["fixed"])) for e in written["drift"]["hosts"]} == {
+        ("tc-ber-001", (), ("probe:https://old.example",)),
+        ("tc-ber-002", ("probe:https://gw.example", "probe:https://old.example"), ("host",)),
+    }
+    [stays] = [f for f in written["drift"]["findings"] if f["drift"] == "stays"]
+    assert (stays["new_hosts"], stays["fixed_hosts"]) == (["tc-ber-002"], ["tc-ber-001"])
+    assert "since the baseline of 2026-01-01T00:00:00Z: 1 new finding(s)" in written["text"]
+    assert not run_module("compliance_report", args, check=True)["changed"]
+    assert not run_module("compliance_report", args)["changed"]
+    failure = ET.parse(dest / "junit.xml").getroot().find(".//testsuite[@name='tc-ber-002']/testcase/failure")
+    assert failure.get("message").startswith("[new] the client does not trust CN=Rogue")
+    page = (dest / "report.html").read_text()
+    assert page.index('id="drift-table"') < page.index('id="findings-table"')
+
+
+def test_compliance_report_refuses_a_baseline_that_is_not_a_report(tmp_path: Path):
+    bad = tmp_path / "report.json"
+    bad.write_text('{"schema": "something-else"}')
+    dest = tmp_path / "out"
+    result = run_module(
+        "compliance_report", {"dest": str(dest), "hosts": HOSTS, "baseline": str(bad)}, expect_failure=True
+    )
+    assert result["msg"].startswith(
+        f"cannot compare with the baseline report {bad}: its schema is 'something-else'"
+    )
+    assert not dest.exists()

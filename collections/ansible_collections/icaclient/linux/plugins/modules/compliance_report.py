@@ -16,7 +16,7 @@ description:
     mode, the keystore audit of M(icaclient.linux.keystore_info), the verdicts of
     M(icaclient.linux.connection_probe)) into checks with a status (V(pass), V(warn),
     V(fail), V(error)) and writes one report per run into O(dest).
-  - "C(report.json): the whole report, schema C(icaclient-compliance/2)
+  - "C(report.json): the whole report, schema C(icaclient-compliance/3)
     (C(docs/compliance-report.schema.json)), with C(findings): the failures and warnings
     grouped by cause (check, client error, the message without its host-specific parts, the
     fix) with the number of hosts and their names, largest first. C(junit.xml): one testsuite
@@ -26,6 +26,15 @@ description:
     warn and fail counts as a chart, the findings with their host counts and fixes), then the
     hosts that are not compliant with one badge per check and their messages on demand, and
     the compliant hosts as one collapsed list."
+  - "With O(baseline), a previous C(report.json): the report says per finding and per host what is
+    new, what was fixed and what stays (C(drift) in C(report.json)); C(junit.xml) marks each new
+    failure (message starting with C([new]), testcase property C(drift=new)); the HTML page
+    starts with it."
+  - "Expiry forecast: the keystore roots and intermediates (the C(certificates) of
+    keystore_info, in C(keystore)) and the server certificates the probed gateways present
+    that expire within O(expiry_days) make a C(certificate expiry) check per host (expired is
+    a failure, within the window a warning) and C(expiry) in C(report.json), grouped by
+    certificate, drawn as a timeline in the HTML page."
   - "The console text (RV(text)) lists every check of every host up to 50 hosts; beyond, the
     totals and the findings."
   - "Runs where the report is wanted, usually the controller (C(delegate_to: localhost) with
@@ -44,7 +53,7 @@ options:
         the play before (unreachable or failed): C(roles) (list of C(role), C(enforced),
         C(would_change), C(changes) as the P(icaclient.linux.change_summary#filter) filter makes
         them, C(error)), C(keystore) (the C(problems) and C(summary) of keystore_info, or
-        C(error)), C(probes) (the C(results) of connection_probe, or C(error)); or only
+        C(error); optionally its C(certificates) for the expiry forecast), C(probes) (the C(results) of connection_probe, or C(error)); or only
         C(unreachable), the connection's message, for a host that did not answer (reported as an
         error of the host with that reason)."
     type: dict
@@ -59,6 +68,16 @@ options:
       - When the run was made, as shown in the report (ISO 8601). Defaults to now (UTC); give
         the run's start to make the report reproducible.
     type: str
+  baseline:
+    description:
+      - A previous run's C(report.json) (schema C(icaclient-compliance/2) or C(/3)) to compare
+        with. A file that cannot be read or is not a report fails the module, naming it.
+    type: path
+  expiry_days:
+    description:
+      - A certificate that expires within this many days is a warning of the expiry forecast.
+    type: int
+    default: 90
   formats:
     description:
       - Which files to write.
@@ -133,6 +152,33 @@ failures:
       message: "the client does not trust CN=Corp Root, the issuer of CN=gateway.example.com: add the
         issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash"
       fix: add the issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash
+drift:
+  description:
+    - What changed since O(baseline) (as in C(report.json)); null without a baseline.
+  returned: always
+  type: dict
+  sample:
+    baseline: {title: Citrix Workspace app compliance, generated: "2026-01-01T12:00:00Z", schema: icaclient-compliance/3}
+    summary: {new_findings: 1, fixed_findings: 0, staying_findings: 2, new_problems: 1, fixed_problems: 0,
+              staying_problems: 2, hosts_with_new: 1, hosts_with_fixed: 0, hosts_added: 0, hosts_removed: 0}
+expiry:
+  description:
+    - The expiry forecast (as in C(report.json)), the soonest certificate first.
+  returned: always
+  type: dict
+  sample:
+    days: 90
+    expired: 0
+    expiring: 1
+    certificates:
+      - subject: CN=gateway.example.com
+        fingerprint: null
+        not_after: "2026-02-20T00:00:00Z"
+        days_left: 50
+        status: warn
+        sources: [https://gateway.example.com]
+        host_count: 2
+        hosts: [tc-ber-001, tc-ber-002]
 findings:
   description:
     - The failures and warnings grouped by cause, the most hosts first (as in C(report.json)).
@@ -168,6 +214,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._errors import Ica
 from ansible_collections.icaclient.linux.plugins.module_utils._report import (
     build_report,
     failures,
+    read_baseline,
     render_text,
     write_report,
 )
@@ -180,6 +227,8 @@ def main():
             hosts=dict(type="dict", required=True),
             title=dict(type="str", default="Citrix Workspace app compliance"),
             generated=dict(type="str"),
+            baseline=dict(type="path"),
+            expiry_days=dict(type="int", default=90),
             formats=dict(
                 type="list",
                 elements="str",
@@ -194,7 +243,14 @@ def main():
         "%Y-%m-%dT%H:%M:%SZ"
     )
     try:
-        report = build_report(hosts=params["hosts"], title=params["title"], generated=generated)
+        baseline = read_baseline(params["baseline"]) if params["baseline"] else None
+        report = build_report(
+            hosts=params["hosts"],
+            title=params["title"],
+            generated=generated,
+            baseline=baseline,
+            expiry_days=params["expiry_days"],
+        )
         paths, changed = write_report(
             report,
             params["dest"],
@@ -210,6 +266,8 @@ def main():
         summary=report["summary"],
         failures=failures(report),
         findings=report["findings"],
+        drift=report["drift"],
+        expiry=report["expiry"],
         text=render_text(report, paths=paths),
     )
 
