@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+# Copyright: (c) 2026, icaclient.linux developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmark: the whole compliance play (playbooks/compliance.yml, unchanged) at 1,000 and 5,000
+inventory hosts, and how its controller time grows with the host count.
+
+Cheap hosts: each endpoint's connection is bench/compliance_play/connection_plugins/
+bench_canned.py, which answers the ping, the keystore audit and the connection probe with a
+canned result made from the host's name (some hosts with TLS 1.0 on a gateway, an expired
+keystore file, an intermediate or a gateway certificate inside the expiry window). The roles
+list is empty (``icaclient_compliance_roles: []``: their check mode is the roles' own cost,
+measured by their own tests). Everything else is the controller's real work: the inventory,
+templating every task per host, building each module's payload, forking workers, the strategy
+and the callback, gathering the hosts' results and the compliance_report module on localhost,
+which writes the three files. The report's host count and findings are checked.
+
+Reported: wall time per run, per host, and the ratio of the largest run's time per host to the
+smallest's (1.0 = linear; a quadratic step shows as the host-count ratio).
+
+    .venv/bin/python bench/bench_compliance_play.py [--hosts 1000 5000] [--forks 10] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = REPO / ".venv" / "bin"
+PLUGINS = Path(__file__).resolve().parent / "compliance_play" / "connection_plugins"
+sys.path.insert(0, str(PLUGINS))
+
+from bench_canned import TARGETS  # noqa: E402
+
+
+def write_inventory(path: Path, count: int) -> None:
+    """A YAML inventory (JSON is YAML) of ``count`` cheap endpoints."""
+    hosts = {f"tc-{index:05d}": None for index in range(count)}
+    inventory = {
+        "all": {
+            "children": {
+                "icaclient_endpoints": {
+                    "hosts": hosts,
+                    "vars": {
+                        "ansible_connection": "bench_canned",
+                        "ansible_python_interpreter": sys.executable,
+                        "icaclient_icaroot": "/opt/Citrix/ICAClient",
+                        "icaclient_compliance_roles": [],
+                        "icaclient_compliance_targets": list(TARGETS),
+                    },
+                }
+            }
+        }
+    }
+    path.write_text(json.dumps(inventory))
+
+
+def run_play(count: int, folder: Path, forks: int) -> float:
+    inventory = folder / f"hosts-{count}.yml"
+    report_dir = folder / f"report-{count}"
+    write_inventory(inventory, count)
+    env = {
+        **os.environ,
+        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+        "ANSIBLE_CONNECTION_PLUGINS": str(PLUGINS),
+        "ANSIBLE_FORKS": str(forks),
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+    }
+    extra = json.dumps(
+        {"icaclient_compliance_report_dir": str(report_dir), "icaclient_compliance_fail": False}
+    )
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [
+            str(VENV_BIN / "ansible-playbook"),
+            "-i",
+            str(inventory),
+            str(REPO / "playbooks" / "compliance.yml"),
+            "-e",
+            extra,
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    (folder / f"play-{count}.log").write_text(proc.stdout)
+    if proc.returncode != 0:
+        raise SystemExit(f"the play at {count} hosts failed (rc {proc.returncode}):\n{proc.stdout[-3000:]}")
+    report = json.loads((report_dir / "report.json").read_text())
+    summary = report["summary"]
+    legacy = sum(1 for index in range(count) if index % 4 == 0)
+    assert summary["hosts"] == count, summary
+    findings = {(f["check"], f["client_error"]): f["host_count"] for f in report["findings"]}
+    assert findings[(f"probe:{TARGETS[1]}", 47)] == legacy, findings
+    assert report["expiry"]["certificates"], "the expiry forecast is empty"
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hosts", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--forks", type=int, default=10)
+    parser.add_argument("--keep", type=Path, help="keep the inventories, logs and reports here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        times = {}
+        for count in sorted(args.hosts):
+            times[count] = run_play(count, folder, args.forks)
+            print(
+                f"{count:>6} hosts: {times[count]:7.1f} s  ({1000 * times[count] / count:.1f} ms per host)",
+                flush=True,
+            )
+    small, large = min(times), max(times)
+    if large != small:
+        ratio = (times[large] / large) / (times[small] / small)
+        print(
+            f"time per host at {large} / at {small}: {ratio:.2f} (1.0 = linear; {large / small:.0f} = quadratic); "
+            f"total time ratio {times[large] / times[small]:.2f} for {large / small:.0f}x the hosts"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
