@@ -44,6 +44,7 @@ from loopback_tls import ServerCert, TlsServer
 
 HOST = "localhost"  # the name the gateway certificates carry (and the sandbox's proxy bypass list)
 STORE_PATH = "/Citrix/Store/discovery"
+ROGUE_ROOT = "rogue-root.pem"  # the untrusted gateway's root, in <sandbox>/gateways
 
 # name -> (TLS window, chain, what the client is expected to say, description)
 GATEWAYS = {
@@ -115,7 +116,8 @@ def make_chains(sandbox: Path, folder: Path) -> dict[str, ServerCert]:
 
     untrusted = folder / "untrusted-chain.pem"
     untrusted_key = folder / "untrusted.key"
-    if not (untrusted.exists() and untrusted_key.exists()):
+    rogue_root = folder / ROGUE_ROOT  # kept for the what-if demo: "what if the keystore trusted it?"
+    if not (untrusted.exists() and untrusted_key.exists() and rogue_root.exists()):
         root_key = ec.generate_private_key(ec.SECP256R1())
         root = issue_certificate(
             _name("Rogue Demo Root CA"), root_key, _name("Rogue Demo Root CA"), root_key, ca=True, days=825
@@ -135,6 +137,7 @@ def make_chains(sandbox: Path, folder: Path) -> dict[str, ServerCert]:
             sans=(HOST, "gateway.sandbox.test"),
         )
         _write_private(untrusted_key, _key_pem(leaf_key))
+        _write_atomic(rogue_root, root.public_bytes(serialization.Encoding.PEM))
         _write_atomic(
             untrusted,
             b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in (leaf, inter)),
