@@ -21,14 +21,13 @@ from . import _lockdown
 from ._atomic import (
     SYMLINK,
     UnsafeFileError,
-    atomic_write,
-    check_same_file,
     file_identity,
     read_regular_file,
     user_link_on_the_way,
 )
 from ._errors import IcaClientError
 from ._ini import IniDocument, parse
+from ._transaction import Step, TransactionError, apply
 
 PRESENT = "present"
 ABSENT = "absent"
@@ -250,15 +249,6 @@ def _plan_file(path: str, data: Optional[bytes], edit: IniEdit, *, create: bool)
     return _PlannedFile(result, data, new_data, mode)
 
 
-def _write(planned: _PlannedFile, backup: Optional[Callable[[str], str]]) -> None:
-    if not planned.result.changed:
-        return
-    path = planned.result.path
-    if backup is not None and planned.data is not None:
-        planned.result.backup_file = backup(path)
-    atomic_write(path, planned.new_data, mode=planned.mode)
-
-
 def update_ini_file(
     path: str,
     *,
@@ -385,9 +375,22 @@ def _read_copy(path: str) -> tuple[Optional[bytes], Optional[os.stat_result], Op
     return found[0], found[1], None, ""
 
 
-def _check_unchanged(planned: _PlannedFile) -> None:
-    """Refuse to write a file that was replaced (by a link, say) since it was read."""
-    check_same_file(planned.result.path, planned.identity)
+def _write_all(planned: list[_PlannedFile], backup: Optional[Callable[[str], str]]) -> None:
+    """Write every changed file as one transaction: all new, or (after a failure) all old.
+
+    A file replaced (by a link, say) since it was read is refused before anything is written.
+    """
+    changed = [item for item in planned if item.result.changed]
+    steps = [
+        Step(item.result.path, data=item.new_data, mode=item.mode, identity=item.identity, backup=True)
+        for item in changed
+    ]
+    try:
+        applied = apply(steps, backup=backup)
+    except TransactionError as exc:
+        raise IcaClientError(exc.message, **exc.facts()) from exc
+    for item in changed:
+        item.result.backup_file = applied.backups.get(item.result.path)
 
 
 def update_ini_files(
@@ -451,11 +454,7 @@ def update_ini_files(
         outcome.copies.append(copy_plan.result)
     if check_mode:
         return outcome
-    for item in planned:
-        if item.result.changed:
-            _check_unchanged(item)
-    for item in planned:
-        _write(item, backup)
+    _write_all(planned, backup)
     return outcome
 
 

@@ -40,11 +40,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
-import stat
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ._atomic import TEMP_PREFIX, atomic_write
+from ._atomic import TEMP_PREFIX
 from ._certs import (
     CertInfo,
     check_for_keystore,
@@ -65,6 +64,7 @@ from ._rehash import (
     read_regular_file,
 )
 from ._rehash import rehash as rehash_folder
+from ._transaction import MKDIR, REMOVE, Step, TransactionError, apply
 
 FOLDERS = {"root": "cacerts", "intermediate": "intcerts"}
 #: Larger files are not certificates: they are not read.
@@ -510,98 +510,26 @@ def apply_plans(
     error starts with the failing plan's entry of ``labels`` (when given), then
     its context, and says whether the undo worked.
     """
-    created_dirs: list[str] = []
-    done: list[tuple[FileChange, Optional[bytes], Optional[str], int]] = []
-    failing = 0
+    steps: list[Step] = []
+    owners: list[int] = []  # the plan of each step
+    for number, plan in enumerate(plans):
+        if plan.create_directory:
+            steps.append(Step(plan.directory, action=MKDIR))
+            owners.append(number)
+        for change in plan.changes:
+            if change.action == "remove":
+                steps.append(Step(change.path, action=REMOVE))
+            else:  # a file in place of a link, never written through it
+                steps.append(Step(change.path, data=change.data or b"", mode=0o644, replace_link=True))
+            owners.append(number)
     try:
-        for failing, plan in enumerate(plans):  # noqa: B007 - the error handler names the plan that failed
-            if plan.create_directory:
-                # the deepest folder first, so that an undo removes them in the right order
-                created_dirs = _make_dirs(plan.directory) + created_dirs
-            for change in plan.changes:
-                previous, previous_link, previous_mode = _snapshot(change.path)
-                if change.action == "remove":
-                    if not _unlink(change.path):
-                        continue
-                else:
-                    if previous_link is not None:  # write a file in place of the link, never through it
-                        _unlink(change.path)
-                    atomic_write(change.path, change.data or b"", mode=0o644)
-                done.append((change, previous, previous_link, previous_mode))
-    except IcaClientError as exc:
-        undo_errors = _undo(done, created_dirs)
-        tail = (
-            "; nothing was changed" if not undo_errors else "; undoing failed for " + ", ".join(undo_errors)
-        )
+        applied = apply(steps)
+    except TransactionError as exc:
+        failing = owners[exc.index]
+        tail = "; nothing was changed" if exc.complete_undo else exc.tail()
         prefix = f"{labels[failing]}: " if labels else ""
-        raise IcaClientError(f"{prefix}{plans[failing].context}: {exc.message}{tail}", **exc.details) from exc
-    written = [change.path for change, *_rest in done if change.action != "remove"]
-    removed = [change.path for change, *_rest in done if change.action == "remove"]
-    return written, removed
-
-
-def _unlink(path: str) -> bool:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        return False
-    except OSError as exc:
-        raise IcaClientError(f"cannot remove {path}: {exc.strerror}") from exc
-    return True
-
-
-def _make_dirs(directory: str) -> list[str]:
-    missing: list[str] = []
-    current = directory
-    while not os.path.isdir(current):
-        missing.append(current)
-        current = os.path.dirname(current)
-    for path in reversed(missing):
-        try:
-            os.mkdir(path, 0o755)
-            os.chmod(path, 0o755)
-        except OSError as exc:
-            raise IcaClientError(f"cannot create {path}: {exc.strerror}") from exc
-    return missing
-
-
-def _snapshot(path: str) -> tuple[Optional[bytes], Optional[str], int]:
-    """What is at ``path`` now (content, link target, mode), to undo a change."""
-    try:
-        if os.path.islink(path):
-            return None, os.readlink(path), 0
-        if os.path.isdir(path):
-            raise IcaClientError(f"cannot write {path}: a folder is in the way")
-        with open(path, "rb") as handle:
-            return handle.read(), None, stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        return None, None, 0
-    except OSError as exc:
-        raise IcaClientError(f"cannot read {path}: {exc.strerror}") from exc
-
-
-def _undo(
-    done: list[tuple[FileChange, Optional[bytes], Optional[str], int]], created_dirs: list[str]
-) -> list[str]:
-    failures: list[str] = []
-    for change, previous, previous_link, previous_mode in reversed(done):
-        try:
-            if previous_link is not None:
-                if os.path.lexists(change.path):
-                    os.unlink(change.path)
-                os.symlink(previous_link, change.path)
-            elif previous is None:
-                os.unlink(change.path)
-            else:
-                atomic_write(change.path, previous, mode=previous_mode)
-        except (OSError, IcaClientError):
-            failures.append(change.path)
-    for directory in created_dirs:
-        try:
-            os.rmdir(directory)
-        except OSError:
-            failures.append(directory)
-    return failures
+        raise IcaClientError(f"{prefix}{plans[failing].context}: {exc.cause}{tail}", **exc.details) from exc
+    return applied.written, applied.removed
 
 
 # ---------------------------------------------------------------------------

@@ -25,11 +25,12 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
-from ._atomic import atomic_write, check_same_file, file_identity, read_regular_file
+from ._atomic import file_identity, read_regular_file
 from ._errors import IcaClientError
 from ._ini import parse
+from ._transaction import Step, TransactionError, apply
 
 ANY_STRING = "any_string"
 ANY = "any"
@@ -544,14 +545,7 @@ def update_profiles(
             )
         )
     if not check_mode:
-        for change, identity in zip(changes, identities):
-            if change.changed:
-                check_same_file(change.path, identity, operation="edit lockdown profile")
-        for change in changes:
-            if change.changed:
-                if backup is not None:
-                    change.backup_file = backup(change.path)
-                atomic_write(change.path, change.new_data)
+        _write_profiles(changes, identities, backup)
     return changes
 
 
@@ -681,12 +675,34 @@ def _plan_then_write(
         identities.append(identity)
         planned.append(plan_profile_edits(data, path=path, edits=edits))
     if not check_mode:
-        for change, identity in zip(planned, identities):
-            if change.changed:
-                check_same_file(change.path, identity, operation="edit lockdown profile")
-        for change in planned:
-            if change.changed:
-                if backup is not None:
-                    change.backup_file = backup(change.path)
-                atomic_write(change.path, change.new_data)
+        _write_profiles(planned, identities, backup)
     return planned
+
+
+def _write_profiles(
+    changes: Sequence[Union[ProfileChange, ProfileFileChange]],
+    identities: Sequence[tuple[int, int]],
+    backup: Optional[Callable[[str], str]],
+) -> None:
+    """Write every changed profile as one transaction: all new, or (after a failure) all old.
+
+    A profile replaced (by a link, say) since it was read is refused before anything is written.
+    """
+    steps = [
+        Step(
+            change.path,
+            data=change.new_data,
+            identity=identity,
+            operation="edit lockdown profile",
+            backup=True,
+        )
+        for change, identity in zip(changes, identities)
+        if change.changed
+    ]
+    try:
+        applied = apply(steps, backup=backup)
+    except TransactionError as exc:
+        raise IcaClientError(exc.message, **exc.facts()) from exc
+    for change in changes:
+        if change.changed and change.path in applied.backups:
+            change.backup_file = applied.backups[change.path]

@@ -55,7 +55,6 @@ leaves its share to the parent).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import operator
 import os
@@ -66,11 +65,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, Optional
 
-from ._atomic import TEMP_PREFIX
 from ._der import TAG_SEQUENCE, expect, first_element, read_header
 from ._errors import IcaClientError
 from ._runner import Runner
 from ._subject_hash import NameHasher, PemBlock, pem_blocks_with_headers, single_plain_block
+from ._transaction import LINK, REMOVE, Step, TransactionError, apply
 
 __all__ = [
     "KEYSTORE_FOLDERS",
@@ -690,70 +689,24 @@ def _assign(
 
 
 def apply_rehash(directory: str, plan: RehashPlan) -> None:
-    """Make the links of ``plan``; on failure undo what was done and raise :class:`IcaClientError`."""
-    undo: list[tuple[str, Optional[str]]] = []  # (link name, target to restore or None to delete)
-    name = ""
+    """Make the links of ``plan``; on failure undo what was done and raise :class:`IcaClientError`.
+
+    A replaced link is swapped atomically (a reader never finds the name missing).
+    """
+    steps = [
+        Step(os.path.join(directory, name), action=LINK, target=plan.after[name]) for name in plan.create
+    ]
+    steps += [Step(os.path.join(directory, name), action=REMOVE) for name in plan.remove]
     try:
-        for name in plan.create:
-            _write_link(directory, name, plan.after[name], replace=name in plan.before)
-            undo.append((name, plan.before.get(name)))
-        for name in plan.remove:
-            try:
-                os.unlink(os.path.join(directory, name))
-            except FileNotFoundError:
-                continue
-            undo.append((name, plan.before[name]))
-    except OSError as exc:
-        _undo(directory, undo)
+        apply(steps)
+    except TransactionError as exc:
+        name = os.path.basename(exc.path)
+        cause = exc.__cause__.strerror if isinstance(exc.__cause__, OSError) else exc.cause
         raise IcaClientError(
-            f"cannot rehash {directory}: cannot change link {name}: {exc.strerror}"
-            + ("; the links changed before were restored" if undo else ""),
+            f"cannot rehash {directory}: cannot change link {name}: {cause}"
+            + ("; the links changed before were restored" if exc.restored else "")
+            + ("; undoing failed for " + ", ".join(exc.not_restored) if exc.not_restored else ""),
         ) from exc
-    _fsync_directory(directory)
-
-
-def _write_link(directory: str, name: str, target: str, *, replace: bool) -> None:
-    path = os.path.join(directory, name)
-    if not replace:
-        os.symlink(target, path)
-        return
-    # Swap atomically (a reader never finds the name missing), through a temporary
-    # name that carries our process id
-    temporary = os.path.join(directory, f"{TEMP_PREFIX}{name}.{os.getpid()}")
-    if os.path.lexists(temporary):  # left by a killed run that had our process id
-        os.unlink(temporary)
-    os.symlink(target, temporary)
-    try:
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _undo(directory: str, undo: list[tuple[str, Optional[str]]]) -> None:
-    for name, target in reversed(undo):
-        path = os.path.join(directory, name)
-        try:
-            if os.path.lexists(path):
-                os.unlink(path)
-            if target is not None:
-                os.symlink(target, path)
-        except OSError:
-            pass
-
-
-def _fsync_directory(directory: str) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def rehash(

@@ -252,6 +252,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.icaclient.linux.plugins.module_utils._client_ini import update_ini_files
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import build_schema
+from ansible_collections.icaclient.linux.plugins.module_utils._transaction import backup_copy
 
 
 def main():
@@ -288,7 +289,7 @@ def main():
             client_version=params["client_version"],
             schema=build_schema(params["schema_overrides"]),
             check_mode=module.check_mode,
-            backup=module.backup_local if params["backup"] else None,
+            backup=backup_copy if params["backup"] else None,
         )
     except IcaClientError as exc:
         module.fail_json(msg=exc.message, **exc.details)

@@ -311,6 +311,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
     update_profile_sets,
     update_profiles,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._transaction import backup_copy
 
 _FORMS = ["any_string", "any", "list", "range"]
 _IF_MISSING = [*_FORMS, "unrestricted"]
@@ -412,7 +413,7 @@ def main():
             paths = []
             for region in params["region"]:
                 paths.extend(path for path in region_files(config_dir, region) if path not in paths)
-        backup = module.backup_local if params["backup"] else None
+        backup = backup_copy if params["backup"] else None
         if params["entries"] is not None:
             files = update_profile_entries(paths, edits, check_mode=module.check_mode, backup=backup)
             result = dict(files=[entry for change in files for entry in change.entries(edits)])
@@ -452,7 +453,7 @@ def _profiles(module):
     files = update_profile_sets(
         profiles,
         check_mode=module.check_mode,
-        backup=module.backup_local if module.params["backup"] else None,
+        backup=backup_copy if module.params["backup"] else None,
     )
     for change in files:
         for warning in change.warnings:
