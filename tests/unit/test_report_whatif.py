@@ -137,16 +137,21 @@ def test_the_fleet_is_grouped_by_cause_with_host_names_taken_out() -> None:
     assert fixes["cause"] == "issuer not trusted on <host>"  # a fix is explained by today's failure
 
 
+def _best_time(hosts: dict) -> float:
+    best = float("inf")
+    for _ in range(3):  # the best of three: the shared CI cores add noise, never speed
+        started = time.perf_counter()
+        compare_fleet(hosts, proposed={}, generated="t")
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def test_the_comparison_is_linear_in_hosts() -> None:
     small, large = _fleet(2000), _fleet(8000)
-    started = time.perf_counter()
-    compare_fleet(small, proposed={}, generated="t")
-    small_time = time.perf_counter() - started
-    started = time.perf_counter()
-    report = compare_fleet(large, proposed={}, generated="t")
-    large_time = time.perf_counter() - started
-    assert report["summary"]["hosts"] == 8000
-    assert large_time < 4 * small_time * 2.5  # four times the hosts: about four times the time, never sixteen
+    small_time, large_time = _best_time(small), _best_time(large)
+    assert compare_fleet(large, proposed={}, generated="t")["summary"]["hosts"] == 8000
+    # four times the hosts: about four times the time; quadratic would be sixteen
+    assert large_time < 10 * small_time, (small_time, large_time)
 
 
 class _Page(HTMLParser):
