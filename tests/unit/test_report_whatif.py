@@ -178,7 +178,7 @@ def test_the_page_and_text_escape_what_hosts_and_servers_send() -> None:
     assert HOSTILE in "".join(parser.text)
     assert "trust_add: new-root.pem" in "".join(parser.text)
     text = render_text(report, paths={"html": "/r/whatif.html"})
-    assert "1 hosts: 1 would break" in text
+    assert "1 host: 1 would break" in text
     assert f"BREAKS {GW}: pass -> error 47 on 1 host(s)" in text
     assert text.endswith("html: /r/whatif.html")
 

@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from .._atomic import atomic_write
 from .._errors import IcaClientError
-from .page import _CSS, _e, _n
+from .page import _CSS, _e, _hosts_word, _n
 from .render import render_json
 from .whatif import FILES
 
@@ -55,7 +55,7 @@ def render_text(report: Mapping[str, Any], *, paths: Optional[Mapping[str, str]]
     lines = [f"{report['title']} ({report['generated']})", "proposed:"]
     lines += [f"  {line}" for line in _proposal_lines(report["proposed"])]
     lines.append(
-        f"{summary['hosts']} hosts: {summary['hosts_breaking']} would break, {summary['hosts_fixed_only']} would only "
+        f"{summary['hosts']} {_hosts_word(summary['hosts'])}: {summary['hosts_breaking']} would break, {summary['hosts_fixed_only']} would only "
         f"gain, {summary['hosts_error_changes']} would fail differently, {summary['hosts_unchanged']} unchanged, "
         f"{summary['hosts_not_compared']} not compared"
     )
@@ -115,7 +115,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         "<body>",
         f"<h1>{_e(report['title'])}</h1>",
         f'<p class="meta">Generated {_e(report["generated"])} &middot; schema {_e(report["schema"])} &middot; '
-        f"{_n(summary['hosts'])} hosts; nothing on the endpoints was changed</p>",
+        f"{_n(summary['hosts'])} {_hosts_word(summary['hosts'])}; nothing on the endpoints was changed</p>",
         '<section id="proposal" aria-label="The proposal"><h2>Proposed</h2><ul>',
         *(f"<li><code>{_e(line)}</code></li>" for line in _proposal_lines(report["proposed"])),
         "</ul></section>",
