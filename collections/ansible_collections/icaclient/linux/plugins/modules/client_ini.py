@@ -34,6 +34,10 @@ description:
     C($ICAROOT/config/usertemplate/wfclient.ini) and the users' C(~/.ICAClient/wfclient.ini).
     Every file is read, edited in memory and validated before any is written; when one of them
     is refused, the message names that file and the cause, and no file is changed.
+  - The files are written as one transaction. When a write fails halfway (for example a user's
+    copy on a full C(/home) while the ICAROOT has room), every file already written is put back
+    as it was; the failure names the file that failed (C(failed_path)), lists the files put back
+    (C(restored)) and any that could not be (C(not_restored); only then is C(changed) true).
 options:
   path:
     description:
@@ -91,6 +95,8 @@ options:
     description:
       - Keep a copy of the file, named after the file and a timestamp, before changing it.
       - Applies to every file written, O(path) and each of O(copies); a backup keeps the owner of its file.
+      - A backup is written completely or not at all (never an empty file on a full file system);
+        the backups of a run that fails are removed with its changes.
     type: bool
     default: false
   validate:

@@ -35,6 +35,10 @@ description:
     any file. Such a profile, or one that is not a regular file, fails the run with a message that
     names it (a link an administrator made on purpose is reported, not replaced by a copy; give the
     file it points to by its own path). A profile replaced between reading and writing is not written.
+  - The profiles are written as one transaction. When a write fails halfway (a full file system,
+    say), every profile already written is put back as it was; the failure names the file that
+    failed (C(failed_path)), lists the files put back (C(restored)) and any that could not be
+    (C(not_restored); only then is C(changed) true).
 options:
   icaroot:
     description: The client's install root; the profiles are in its C(config) folder.
@@ -177,7 +181,10 @@ options:
     type: list
     elements: str
   backup:
-    description: Keep a copy of each profile, named after the file and a timestamp, before changing it.
+    description:
+      - Keep a copy of each profile, named after the file and a timestamp, before changing it.
+      - A backup is written completely or not at all (never an empty file on a full file system);
+        the backups of a run that fails are removed with its changes.
     type: bool
     default: false
 notes:
