@@ -242,3 +242,14 @@ def test_hosts_without_certificate_facts_get_no_expiry_check():
     report = _report(report_fleet.fleet(30))
     assert not any(c["id"] == "expiry" for e in report["hosts"] for c in e["checks"])
     assert report["expiry"] == {"days": 90, "expired": 0, "expiring": 0, "certificates": []}
+
+
+def test_findings_of_hosts_that_left_the_fleet_are_not_fixed(runs):
+    baseline, _, _ = runs
+    other = _report({"tc-elsewhere-1": report_fleet.host_result(0)}, baseline)["drift"]
+    assert other["fixed"] == [] and other["summary"]["hosts_removed"] == HOSTS
+    # the newcomer's causes were in the baseline: they stay, with it as their new host
+    assert {(i["drift"], tuple(i["new_hosts"])) for i in other["findings"]} == {
+        ("stays", ("tc-elsewhere-1",))
+    }
+    assert other["summary"]["new_problems"] == len(other["findings"]) > 0

@@ -80,7 +80,7 @@ def compare_reports(
     Returns ``baseline`` (its title, generated, schema), ``summary`` (counts), ``findings``
     (one per current finding, in its order: ``number``, ``drift`` V(new) or V(stays),
     ``new_hosts`` and ``fixed_hosts`` of that cause), ``fixed`` (the baseline's findings that
-    no host has any more), ``hosts`` (each host with something new, fixed or staying: check ids
+    no host of the fleet has any more), ``hosts`` (each host with something new, fixed or staying: check ids
     under ``new``, ``fixed``, ``stays``), ``hosts_added`` and ``hosts_removed``.
     """
     findings = list(findings)
@@ -126,6 +126,8 @@ def compare_reports(
         for f in baseline["findings"]
         if _key(f) not in current_keys
     ]
+    # A cause whose hosts all left the fleet was not fixed: they are listed as removed.
+    fixed = [item for item in fixed if item["hosts"]]
     for item in fixed:
         item["host_count"] = len(item["hosts"])
     hosts_out = [{"host": name, **per_host[name]} for name in names_now if name in per_host]
