@@ -7,7 +7,9 @@
 #     healthy gateway's store), then the smart card part in check mode (the sandbox endpoint
 #     is this machine: icaclient_smartcard_enforce is false there);
 #  4. check it with playbooks/compliance.yml (every role in check mode, the keystore audit,
-#     probes to the three gateways) and print the report with the path of its HTML page.
+#     probes to the three gateways) and print the report with the path of its HTML page; from
+#     the second run on, the previous run's report.json is the baseline (icaclient_compliance_baseline)
+#     and the drift since it and the expiry forecast are printed after the report.
 # The gateways are stopped on exit. Run it twice: the second provisioning changes nothing.
 #
 # ICACLIENT_SANDBOX=DIR      the sandbox folder (default: ./sandbox)
@@ -32,6 +34,7 @@ REPORT_DIR=$(realpath -m "${ICACLIENT_REPORT_DIR:-$ROOT/out/compliance/$(date -u
 GATEWAYS_DIR="$SANDBOX/gateways"
 GATEWAYS_PID_FILE="$GATEWAYS_DIR/gateways.pid"
 DEMO_VARS="$SANDBOX/demo-vars.json"
+LAST_REPORT="$SANDBOX/last-report"  # the previous run's report.json: the next run's baseline
 GATEWAYS_PID=
 
 say "building the sandbox endpoint in $SANDBOX"
@@ -93,7 +96,16 @@ playbook "$ROOT/playbooks/site.yml" --tags smartcard "$@"
 
 say "checking compliance: playbooks/compliance.yml (report in $REPORT_DIR)"
 # The demo's untrusted and TLS 1.0 gateways fail on purpose: report them, do not fail the job.
-report_vars=$(python -c 'import json, sys; print(json.dumps({"icaclient_compliance_report_dir": sys.argv[1], "icaclient_compliance_fail": False}))' "$REPORT_DIR")
+BASELINE=$(cat "$LAST_REPORT" 2>/dev/null || true)
+if [ -n "$BASELINE" ] && { [ ! -f "$BASELINE" ] || [ "$BASELINE" = "$REPORT_DIR/report.json" ]; }; then
+    BASELINE=
+fi
+report_vars=$(python -c '
+import json, sys
+extra = {"icaclient_compliance_report_dir": sys.argv[1], "icaclient_compliance_fail": False}
+if sys.argv[2]:
+    extra["icaclient_compliance_baseline"] = sys.argv[2]
+print(json.dumps(extra))' "$REPORT_DIR" "$BASELINE")
 ANSIBLE_CALLBACK_RESULT_FORMAT=yaml playbook "$ROOT/playbooks/compliance.yml" -e "$report_vars" "$@"
 
 say "compliance report"
@@ -115,4 +127,22 @@ for entry in report["hosts"]:
 print(f"HTML report:  {folder / 'report.html'}")
 print(f"JUnit XML:    {folder / 'junit.xml'}")
 print(f"JSON:         {folder / 'report.json'}")
+drift = report.get("drift")
+if drift:
+    d = drift["summary"]
+    print(f"Since the previous run ({drift['baseline']['generated']}): {d['new_findings']} new finding(s), "
+          f"{d['fixed_findings']} fixed, {d['staying_findings']} staying")
+    numbers = {f["number"]: f for f in report["findings"]}
+    for item in drift["findings"]:
+        finding = numbers[item["number"]]
+        print(f"  {item['drift'].upper():<6} #{finding['number']} {finding['status'].upper()} {finding['name']}")
+    for fixed in drift["fixed"]:
+        print(f"  FIXED  {fixed['status'].upper()} {fixed['name']}")
+else:
+    print("No baseline: the next run compares with this report")
+expiry = report["expiry"]
+print(f"Expiry forecast ({expiry['days']} days): {expiry['expired']} expired, {expiry['expiring']} expiring")
+for cert in expiry["certificates"]:
+    print(f"  {cert['status'].upper():<5} {cert['not_after'][:10]} {cert['subject']} ({', '.join(cert['sources'])})")
 EOF
+printf '%s\n' "$REPORT_DIR/report.json" >"$LAST_REPORT.tmp" && mv "$LAST_REPORT.tmp" "$LAST_REPORT"
