@@ -3,8 +3,8 @@
 A child process parses a ~1 MB ini file with the engine, changes one key and writes it with
 ``_atomic.atomic_write``, the writer the keystore modules use too. Inside the child, every
 system call the writer makes (listing and removing orphans, creating the temporary file, each
-quarter of the data written, flush, fsync, chmod, chown, the rename, the folder's fsync) is a
-numbered step; started with ``stop_at=K`` the child stops itself (SIGSTOP) just before step K,
+quarter of the data written, flush, fsync, chmod, chown, the rename, the folder's fsync; each
+folder opened on the way and the temporary file's creation, ``_make_temp``) is a numbered step; started with ``stop_at=K`` the child stops itself (SIGSTOP) just before step K,
 and the parent, seeing it stopped, kills it with SIGKILL there. A first run counts the steps;
 then the child is killed once before every step in turn. No timing is involved: the kill
 points are exact, the test can neither flake on a busy machine nor stop covering the window
@@ -37,7 +37,7 @@ STOCK = REPO / "tests" / "fixtures" / "icaroot" / "config" / "wfclient.ini"
 WRITE_PIECES = 4
 
 CHILD = f"""
-import json, os, signal, sys, tempfile
+import json, os, signal, sys
 sys.path.insert(0, {str(REPO / "collections")!r})
 from ansible_collections.icaclient.linux.plugins.module_utils import _atomic
 from ansible_collections.icaclient.linux.plugins.module_utils._ini import parse
@@ -84,7 +84,7 @@ class PiecewiseFile:
 for name in ("listdir", "lstat", "stat", "unlink", "open", "close", "fsync", "chmod", "chown",
              "replace", "kill"):
     counted(os, name)
-counted(tempfile, "mkstemp")
+counted(_atomic, "_make_temp")
 os.fdopen = lambda fd, *args, **kwargs: PiecewiseFile(real_fdopen(fd, *args, **kwargs))
 _atomic.atomic_write(path, data)
 sys.stdout.write(json.dumps(steps))
@@ -159,9 +159,9 @@ def test_sigkill_before_every_step_of_the_write_never_tears_the_file(tmp_path, w
     rc, steps = run_child(path, "1000", 0)
     assert rc == 0, rc
     assert path.read_bytes() == new and temps(directory) == {}
-    assert steps.count("write") == WRITE_PIECES and "mkstemp" in steps and "replace" in steps
+    assert steps.count("write") == WRITE_PIECES and "_make_temp" in steps and "replace" in steps
     if with_orphan:
-        assert "unlink" in steps[: steps.index("mkstemp")], steps  # the orphan is removed first
+        assert "unlink" in steps[: steps.index("_make_temp")], steps  # the orphan is removed first
     rename = steps.index("replace") + 1  # the rename is step number `rename`
 
     outcomes = {"old_kept": 0, "new_after_rename": 0, "orphan_left": 0, "partial_orphan": 0}

@@ -115,10 +115,10 @@ def test_a_changed_file_that_cannot_be_put_back_is_named_and_the_result_says_cha
 ) -> None:
     real_replace = os.replace
 
-    def replace(source: str, destination: str) -> None:
+    def replace(source: str, destination: str, **dir_fds: int) -> None:
         if os.path.basename(str(source)).startswith(TEMP_PREFIX + "") and "-old-" in str(source):
             raise OSError(errno.EIO, os.strerror(errno.EIO))
-        real_replace(source, destination)
+        real_replace(source, destination, **dir_fds)
 
     steps = [Step(str(folder / "a.ini"), data=b"new a\n"), Step(str(folder / "nope" / "x"), data=b"x")]
     monkeypatch.setattr(os, "replace", replace)

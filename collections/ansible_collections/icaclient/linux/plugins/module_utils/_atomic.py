@@ -27,7 +27,6 @@ import os
 import re
 import socket
 import stat
-import tempfile
 import time
 from typing import Optional
 
@@ -91,6 +90,55 @@ def user_link_on_the_way(path: str) -> Optional[str]:
     return None
 
 
+_DIRECTORY_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _folder_link_error(path: str, link: str, operation: str) -> UnsafeFileError:
+    return UnsafeFileError(
+        f"cannot {operation} {path}: the folder {link} on its way is a symbolic link owned by another "
+        "user, and root does not follow a link a user made",
+        reason=SYMLINK,
+    )
+
+
+def open_folder(directory: str, *, path: str, operation: str = "write") -> int:
+    """A file descriptor of ``directory``, reached one folder at a time (the caller closes it).
+
+    Each folder is opened relative to the one before with O_NOFOLLOW, so the kernel, not a
+    check a user could race, refuses a link; a link found there is followed only when root or
+    we own it (``/home -> /srv/home``), never one another user made (``.ICAClient -> /etc``):
+    that raises :class:`UnsafeFileError` naming ``path``. Every later step works on names
+    relative to this descriptor: swapping a folder for a link afterwards changes nothing.
+    Raises OSError (FileNotFoundError for a missing folder).
+    """
+    trusted = {0, os.geteuid()}
+    fd = os.open(os.sep, _DIRECTORY_FLAGS)
+    current = os.sep
+    try:
+        for part in os.path.abspath(directory).split(os.sep):
+            if not part:
+                continue
+            current = os.path.join(current, part)
+            try:
+                child = os.open(part, _DIRECTORY_FLAGS | _NOFOLLOW, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                    raise
+                info = os.stat(part, dir_fd=fd, follow_symlinks=False)
+                if not stat.S_ISLNK(info.st_mode):
+                    raise
+                if info.st_uid not in trusted:
+                    raise _folder_link_error(path, current, operation) from None
+                child = os.open(part, _DIRECTORY_FLAGS, dir_fd=fd)  # an administrator's link
+            os.close(fd)
+            fd = child
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def read_regular_file(path: str, *, operation: str = "edit") -> Optional[tuple[bytes, os.stat_result]]:
     """The bytes and stat of the regular file ``path``, never through a link; None when it does not exist.
 
@@ -99,23 +147,41 @@ def read_regular_file(path: str, *, operation: str = "edit") -> Optional[tuple[b
     another user owns and anything that is not a regular file; the message says
     ``cannot <operation> <path>`` and why, never the link's target or content.
     """
-    link = user_link_on_the_way(path)
-    if link is not None:
-        raise UnsafeFileError(
-            f"cannot {operation} {path}: the folder {link} on its way is a symbolic link owned by another "
-            "user, and root does not follow a link a user made",
-            reason=SYMLINK,
-        )
-    # O_NONBLOCK: a FIFO put in place of the file cannot make the call hang.
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    directory, name = os.path.split(os.path.abspath(path))
     try:
-        fd = os.open(path, flags)
+        dir_fd = open_folder(directory, path=path, operation=operation)
     except FileNotFoundError:
-        if os.path.islink(path):  # a dangling link: still a link, not a missing file
-            raise _link_error(path, operation) from None
         return None
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
+        raise IcaClientError(f"cannot {operation} {path}: {exc.strerror}") from exc
+    try:
+        fd = _open_regular(dir_fd, name, path=path, operation=operation)
+        if fd is None:
+            return None
+        try:
+            info = os.fstat(fd)
+            return _read_all(fd), info
+        except OSError as exc:
+            raise IcaClientError(f"cannot {operation} {path}: {exc.strerror}") from exc
+        finally:
+            os.close(fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _open_regular(dir_fd: int, name: str, *, path: str, operation: str) -> Optional[int]:
+    """Open the regular file ``name`` in the folder ``dir_fd`` for reading, never through a link.
+
+    None when there is no such name; :class:`UnsafeFileError` for a link (dangling or not) or
+    anything not a regular file (a FIFO cannot make the call hang: O_NONBLOCK).
+    """
+    flags = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(name, flags, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link: the kernel refused it
             raise _link_error(path, operation) from None
         raise IcaClientError(f"cannot {operation} {path}: {exc.strerror}") from exc
     try:
@@ -123,14 +189,15 @@ def read_regular_file(path: str, *, operation: str = "edit") -> Optional[tuple[b
     except OSError as exc:
         os.close(fd)
         raise IcaClientError(f"cannot {operation} {path}: {exc.strerror}") from exc
-    if not stat.S_ISREG(info.st_mode):  # a folder, a FIFO, a device: fdopen would refuse or block
+    if not stat.S_ISREG(info.st_mode):  # a folder, a FIFO, a device: reading would fail or block
         os.close(fd)
         raise UnsafeFileError(f"cannot {operation} {path}: it is not a regular file", reason=NOT_A_FILE)
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            return handle.read(), info
-        except OSError as exc:
-            raise IcaClientError(f"cannot {operation} {path}: {exc.strerror}") from exc
+    return fd
+
+
+def _read_all(fd: int) -> bytes:
+    with os.fdopen(fd, "rb", closefd=False) as handle:
+        return handle.read()
 
 
 def _link_error(path: str, operation: str) -> UnsafeFileError:
@@ -172,20 +239,46 @@ def atomic_write(path: str, data: bytes, *, mode: Optional[int] = None) -> bool:
 
     ``mode`` applies to a new file and, when given, to an existing one; without it an
     existing file keeps its mode, owner and group (a new file gets 0644).
+
+    Link-safe in a folder a user controls: every step works relative to a descriptor of the
+    folder (:func:`open_folder`), the old file is read, compared and its mode changed through
+    the descriptor it was opened with (O_NOFOLLOW), the temporary file is created with
+    O_EXCL|O_NOFOLLOW and its mode and owner set through its own descriptor. A symbolic link
+    at ``path`` is refused (:class:`UnsafeFileError`, "it is a symbolic link"), also one
+    swapped in after the old file was read: the name is checked again just before the rename,
+    and a lost race there only replaces the new link by the new file, never writes through it.
+    Links made on purpose (the keystore's hash links) are made by the transaction's own link
+    step, never by this writer.
     """
-    directory = os.path.dirname(os.path.abspath(path))
-    remove_stale_temps(directory)
-    existing = read_bytes(path)
-    if existing == data:
-        if mode is not None and stat.S_IMODE(os.stat(path).st_mode) != mode:
-            os.chmod(path, mode)
-        return False
+    directory, name = os.path.split(os.path.abspath(path))
     try:
-        previous = os.stat(path)
-    except FileNotFoundError:
-        previous = None
+        dir_fd = open_folder(directory, path=path)
+    except OSError as exc:
+        raise IcaClientError(f"cannot write {path}: {exc.strerror} (opening the folder {directory})") from exc
     try:
-        fd, tmp = tempfile.mkstemp(prefix=writer_temp_prefix(), dir=directory)
+        return _write_at(dir_fd, name, path, directory, data, mode)
+    finally:
+        os.close(dir_fd)
+
+
+def _write_at(dir_fd: int, name: str, path: str, directory: str, data: bytes, mode: Optional[int]) -> bool:
+    _remove_stale_temps_at(dir_fd, directory, now=None)
+    previous: Optional[os.stat_result] = None
+    fd = _open_regular(dir_fd, name, path=path, operation="write")
+    if fd is not None:
+        try:
+            previous = os.fstat(fd)
+            existing = _read_all(fd)
+            if existing == data:
+                if mode is not None and stat.S_IMODE(previous.st_mode) != mode:
+                    os.chmod(fd, mode)  # the very file read and compared, never a link's target
+                return False
+        except OSError as exc:
+            raise IcaClientError(f"cannot write {path}: {exc.strerror}") from exc
+        finally:
+            os.close(fd)
+    try:
+        fd, tmp = _make_temp(dir_fd)
     except OSError as exc:
         raise IcaClientError(
             f"cannot write {path}: {exc.strerror} (creating a temporary file in {directory})"
@@ -194,24 +287,55 @@ def atomic_write(path: str, data: bytes, *, mode: Optional[int] = None) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            if mode is not None:
+                os.chmod(handle.fileno(), mode)
+            elif previous is not None:
+                os.chmod(handle.fileno(), stat.S_IMODE(previous.st_mode))
+            else:
+                os.chmod(handle.fileno(), 0o644)
+            if previous is not None and os.geteuid() == 0:
+                os.chown(handle.fileno(), previous.st_uid, previous.st_gid)
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        elif previous is not None:
-            os.chmod(tmp, stat.S_IMODE(previous.st_mode))
-        else:
-            os.chmod(tmp, 0o644)
-        if previous is not None and os.geteuid() == 0:
-            os.chown(tmp, previous.st_uid, previous.st_gid)
-        os.replace(tmp, path)
+        _check_unchanged(dir_fd, name, previous, path)
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException as exc:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            os.unlink(tmp, dir_fd=dir_fd)
         if isinstance(exc, OSError):
             raise IcaClientError(f"cannot write {path}: {exc.strerror}") from exc
         raise
-    _fsync_directory(directory)
+    with contextlib.suppress(OSError):
+        os.fsync(dir_fd)
     return True
+
+
+def _make_temp(dir_fd: int) -> tuple[int, str]:
+    """Create a new temporary file in the folder ``dir_fd`` (mode 0600): its descriptor and name.
+
+    O_EXCL|O_NOFOLLOW: never an existing file, never through a link a user put at that name.
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    for _attempt in range(100):
+        name = writer_temp_prefix() + os.urandom(6).hex()
+        try:
+            return os.open(name, flags, 0o600, dir_fd=dir_fd), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name")
+
+
+def _check_unchanged(dir_fd: int, name: str, previous: Optional[os.stat_result], path: str) -> None:
+    """Refuse the rename when ``name`` is no longer what was read (a link swapped in, say)."""
+    try:
+        now: Optional[os.stat_result] = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        now = None
+    if now is not None and stat.S_ISLNK(now.st_mode):
+        raise _link_error(path, "write")
+    if (now is None) != (previous is None) or (
+        now is not None and previous is not None and file_identity(now) != file_identity(previous)
+    ):
+        raise IcaClientError(f"cannot write {path}: it was replaced while being written; no file was written")
 
 
 def writer_temp_prefix(pid: Optional[int] = None) -> str:
@@ -225,13 +349,23 @@ def remove_stale_temps(directory: str, *, now: Optional[float] = None) -> list[s
     Best effort: a file that cannot be listed or removed is left for a later call.
     """
     try:
-        names = [name for name in os.listdir(directory) if name.startswith(TEMP_PREFIX)]
+        dir_fd = os.open(directory, _DIRECTORY_FLAGS)
+    except OSError:
+        return []
+    try:
+        return _remove_stale_temps_at(dir_fd, directory, now=now)
+    finally:
+        os.close(dir_fd)
+
+
+def _remove_stale_temps_at(dir_fd: int, directory: str, *, now: Optional[float]) -> list[str]:
+    try:
+        names = [name for name in os.listdir(dir_fd) if name.startswith(TEMP_PREFIX)]
     except OSError:
         return []
     removed: list[str] = []
     current = time.time() if now is None else now
     for name in names:
-        candidate = os.path.join(directory, name)
         match = _OWNED.match(name)
         if match and match.group(2) == _HOST_TAG:
             pid = int(match.group(1))
@@ -239,15 +373,15 @@ def remove_stale_temps(directory: str, *, now: Optional[float] = None) -> list[s
                 continue
         else:
             try:
-                if current - os.lstat(candidate).st_mtime < STALE_SECONDS:
+                if current - os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mtime < STALE_SECONDS:
                     continue
             except OSError:
                 continue
         try:
-            os.unlink(candidate)
+            os.unlink(name, dir_fd=dir_fd)
         except OSError:
             continue
-        removed.append(candidate)
+        removed.append(os.path.join(directory, name))
     return removed
 
 
