@@ -1,7 +1,7 @@
 """icaprobe: probe, from this machine, the connections the Citrix Workspace app would make.
 
 A thin command-line face over the collection's prober engine
-(``icaclient.linux`` ``plugins/module_utils/_probe*.py``), which the package
+(``icaclient.linux`` ``plugins/module_utils/_probe/``), which the package
 installs as :mod:`icaprobe._engine` (see ``[tool.setuptools]`` in
 pyproject.toml): the ``connection_probe`` module and this CLI run the same code.
 """

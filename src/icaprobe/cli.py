@@ -26,6 +26,7 @@ from icaprobe._engine._display import escape_controls
 from icaprobe._engine._errors import IcaClientError
 from icaprobe._engine._probe import (
     MAX_CONCURRENCY,
+    NtlmUnavailableError,
     ProbeResult,
     Target,
     iter_probes,
@@ -34,7 +35,6 @@ from icaprobe._engine._probe import (
     prepare,
     summarize,
 )
-from icaprobe._engine._probe_proxy import NtlmUnavailableError
 
 EXIT_OK = 0
 EXIT_FAILED = 1

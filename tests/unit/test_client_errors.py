@@ -15,7 +15,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._client_errors imp
     describe,
     lookup,
 )
-from ansible_collections.icaclient.linux.plugins.module_utils._probe_tls import VERIFY_ERRORS
+from ansible_collections.icaclient.linux.plugins.module_utils._probe.tls import VERIFY_ERRORS
 
 ENGINE = Path(_client_errors.__file__).resolve().parent
 

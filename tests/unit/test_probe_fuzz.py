@@ -24,7 +24,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._probe import (
     parse_target,
     shown_target,
 )
-from ansible_collections.icaclient.linux.plugins.module_utils._probe_proxy import dns_name_problem
+from ansible_collections.icaclient.linux.plugins.module_utils._probe.proxy import dns_name_problem
 from icaprobe import cli
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,8 +8,8 @@ import pytest
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._probe import make_options, parse_target
-from ansible_collections.icaclient.linux.plugins.module_utils._probe_proxy import ProxySpec, parse_proxy_url
-from ansible_collections.icaclient.linux.plugins.module_utils._probe_settings import read_client_settings
+from ansible_collections.icaclient.linux.plugins.module_utils._probe.proxy import ProxySpec, parse_proxy_url
+from ansible_collections.icaclient.linux.plugins.module_utils._probe.settings import read_client_settings
 
 SECRET = "Pw-unit-9c1f"
 

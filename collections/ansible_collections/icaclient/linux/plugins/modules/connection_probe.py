@@ -377,6 +377,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._probe import (
+    HAS_CRYPTOGRAPHY,
+    NtlmUnavailableError,
     make_options,
     parse_target,
     prepare,
@@ -384,8 +386,6 @@ from ansible_collections.icaclient.linux.plugins.module_utils._probe import (
     summarize,
     target_secrets,
 )
-from ansible_collections.icaclient.linux.plugins.module_utils._probe_proxy import NtlmUnavailableError
-from ansible_collections.icaclient.linux.plugins.module_utils._probe_tls import HAS_CRYPTOGRAPHY
 
 
 def main():

@@ -1,6 +1,9 @@
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """TLS for the prober: one handshake per version, trust judged by the client's keystore.
+
+PRIVATE: this is not a public API of the collection.
 
 How trust is judged (decided, and why):
 
@@ -31,35 +34,24 @@ the local OpenSSL cannot speak at all is reported as untested, not as refused.
 
 from __future__ import annotations
 
-import datetime
 import os
 import socket
 import ssl
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
-from ._client_ciphers import SSL_CIPHERS_DEFAULT, openssl_list, suites_for
-from ._client_errors import VERIFY_CODES
-from ._errors import IcaClientError
-from ._icaroot import Keystore  # also imported from here by the prober's faces
-
-try:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-    from cryptography.x509.oid import ExtendedKeyUsageOID
-
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # pragma: no cover - exercised on hosts without the library
-    HAS_CRYPTOGRAPHY = False
+from .._client_ciphers import SSL_CIPHERS_DEFAULT, openssl_list, suites_for
+from .._client_errors import VERIFY_CODES
+from .._errors import IcaClientError
+from .._icaroot import Keystore
+from .trust import KeystoreEntry, TrustOverlay, _index_keystore, _keystore_certs
 
 TLS_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 CLIENT_SUITES = "client"
 UNCONFIRMED_SUITES = "unconfirmed"
 ANY_SUITE = "any"
-MAX_KEY_BITS = 4096
 _SSL_VERSIONS = {
     "1.0": ssl.TLSVersion.TLSv1,
     "1.1": ssl.TLSVersion.TLSv1_1,
@@ -72,7 +64,6 @@ _HAS_VERSION = {
     "1.2": getattr(ssl, "HAS_TLSv1_2", True),
     "1.3": getattr(ssl, "HAS_TLSv1_3", True),
 }
-_UTC = datetime.timezone.utc
 
 # OpenSSL's words for the verify codes the client numbers (the numbers live in _client_errors).
 _VERIFY_CAUSES = {
@@ -123,37 +114,6 @@ _REASON_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class CertFacts:
-    """What a user needs to know about one certificate of a chain."""
-
-    subject: str
-    issuer: str
-    not_after: Optional[datetime.datetime]
-    key_type: str
-    key_bits: Optional[int]
-    self_issued: bool
-
-    def days_left(self, now: datetime.datetime) -> Optional[int]:
-        if self.not_after is None:
-            return None
-        return (self.not_after - now).days
-
-    def label(self) -> str:
-        return self.subject or "(empty subject)"
-
-
-@dataclass(frozen=True)
-class KeystoreEntry:
-    """One certificate file of the keystore, and whether a hash link makes it visible to OpenSSL."""
-
-    path: str
-    linked: bool
-    issuer: bytes
-    issuer_text: str
-    self_issued: bool
-
-
 @dataclass
 class Attempt:
     """One handshake at one version."""
@@ -171,62 +131,6 @@ class Attempt:
     system_store: bool = False  # verified against the keystore and the system store together
     suites: str = "client"  # the suite list offered (CLIENT_SUITES, UNCONFIRMED_SUITES, ANY_SUITE)
     cipher_mismatch: Optional[str] = None  # refused the client's suites, took this one from a wider offer
-
-
-@dataclass(frozen=True)
-class TrustOverlay:
-    """Proposed keystore changes, judged in memory: nothing is written to the keystore.
-
-    ``added``: DER certificates trusted as if they were in the keystore (hash-linked);
-    ``removed``: SHA-256 fingerprints (colon hex, upper case) of keystore certificates
-    the probe no longer trusts; ``labels``: what each change is, for the result.
-    """
-
-    added: tuple[bytes, ...] = ()
-    removed: frozenset[str] = frozenset()
-    labels: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.removed)
-
-
-def make_trust_overlay(*, add: Sequence[str] = (), remove: Sequence[str] = ()) -> TrustOverlay:
-    """The overlay for certificates to add (PEM or DER content, bundles split) and to remove.
-
-    A removal is a SHA-256 fingerprint (colons optional) or the certificate itself (PEM).
-    Raises IcaClientError naming the entry that is neither.
-    """
-    from ._certs import load_certificates, normalise_fingerprint
-
-    added: list[bytes] = []
-    labels: list[str] = []
-    for position, text in enumerate(add, 1):
-        for info in _load(text, what=f"certificate to add #{position}", loader=load_certificates):
-            added.append(info.der)
-            labels.append(f"add {info.subject} (sha256 {info.fingerprint_sha256})")
-    removed: set[str] = set()
-    for position, text in enumerate(remove, 1):
-        if "-----BEGIN" in text:
-            for info in _load(text, what=f"certificate to remove #{position}", loader=load_certificates):
-                removed.add(info.fingerprint_sha256)
-                labels.append(f"remove {info.subject} (sha256 {info.fingerprint_sha256})")
-            continue
-        try:
-            fingerprint = normalise_fingerprint(text)
-        except IcaClientError as exc:
-            raise IcaClientError(
-                f"cannot read certificate to remove #{position}: {exc.message} or a PEM certificate"
-            ) from None
-        removed.add(fingerprint)
-        labels.append(f"remove sha256 {fingerprint}")
-    return TrustOverlay(tuple(added), frozenset(removed), tuple(labels))
-
-
-def _load(text: str, *, what: str, loader: Callable[..., list[Any]]) -> list[Any]:
-    try:
-        return loader(text.encode("utf-8", "surrogateescape"))
-    except IcaClientError as exc:
-        raise IcaClientError(f"cannot read the {what}: {exc.message}") from None
 
 
 class TlsContexts:
@@ -455,149 +359,3 @@ def describe_reason(reason: str) -> str:
 
 def is_not_tls(reason: str) -> bool:
     return reason in _NOT_TLS_REASONS
-
-
-# ---------------------------------------------------------------------------
-# Certificates
-
-
-def cert_facts(der: bytes) -> CertFacts:
-    """Subject, issuer, expiry and key of one DER certificate (``key_bits`` None when unreadable)."""
-    if not HAS_CRYPTOGRAPHY:
-        return CertFacts("", "", None, "unknown", None, False)
-    try:
-        cert = x509.load_der_x509_certificate(der)
-    except ValueError:
-        return CertFacts("(unparsable certificate)", "", None, "unknown", None, False)
-    subject = _name(cert, "subject")
-    issuer = _name(cert, "issuer")
-    key_type, bits = _key(cert)
-    return CertFacts(
-        subject=subject,
-        issuer=issuer,
-        not_after=_not_after(cert),
-        key_type=key_type,
-        key_bits=bits,
-        self_issued=cert.issuer.public_bytes() == cert.subject.public_bytes() if _names_ok(cert) else False,
-    )
-
-
-def purpose_problem(der: bytes) -> Optional[str]:
-    """Why OpenSSL refuses a server certificate's purpose: ``extended_key_usage``, ``key_usage`` or None.
-
-    OpenSSL reports both as "unsupported certificate purpose"; the client numbers them
-    apart (81 and 84, [P] shared/DOMAIN.md), so the certificate's extensions decide.
-    """
-    if not HAS_CRYPTOGRAPHY:
-        return None
-    try:
-        cert = x509.load_der_x509_certificate(der)
-        extensions = cert.extensions
-    except ValueError:
-        return None
-    try:
-        usages = extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-        if (
-            ExtendedKeyUsageOID.SERVER_AUTH not in usages
-            and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in usages
-        ):
-            return "extended_key_usage"
-    except x509.ExtensionNotFound:
-        pass
-    try:
-        key_usage = extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        return None
-    if not (key_usage.digital_signature or key_usage.key_encipherment or key_usage.key_agreement):
-        return "key_usage"
-    return None
-
-
-def issuer_der(der: bytes) -> Optional[bytes]:
-    """The DER issuer name of a certificate (to look its issuer up in the keystore)."""
-    if not HAS_CRYPTOGRAPHY:
-        return None
-    try:
-        return x509.load_der_x509_certificate(der).issuer.public_bytes()
-    except ValueError:
-        return None
-
-
-def _names_ok(cert: Any) -> bool:
-    try:
-        cert.issuer.public_bytes()
-        cert.subject.public_bytes()
-    except ValueError:
-        return False
-    return True
-
-
-def _name(cert: Any, which: str) -> str:
-    try:
-        return getattr(cert, which).rfc4514_string()
-    except ValueError:
-        return "(unreadable name)"
-
-
-def _key(cert: Any) -> tuple[str, Optional[int]]:
-    try:
-        key = cert.public_key()
-    except Exception:  # unsupported algorithm: cryptography raises several types
-        return "unknown", None
-    if isinstance(key, rsa.RSAPublicKey):
-        return "RSA", key.key_size
-    if isinstance(key, dsa.DSAPublicKey):
-        return "DSA", key.key_size
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return f"EC {key.curve.name}", key.curve.key_size
-    if isinstance(key, ed25519.Ed25519PublicKey):
-        return "Ed25519", 256
-    if isinstance(key, ed448.Ed448PublicKey):
-        return "Ed448", 456
-    return type(key).__name__, None
-
-
-def _not_after(cert: Any) -> datetime.datetime:
-    aware = getattr(cert, "not_valid_after_utc", None)
-    if aware is not None:
-        return aware
-    return cert.not_valid_after.replace(tzinfo=_UTC)  # cryptography < 42
-
-
-def _keystore_certs(keystore: Keystore) -> Iterator[tuple[str, bool, bytes, str]]:
-    """(file, hash-linked, DER, SHA-256 colon hex) for every certificate of the keystore.
-
-    Read through the keystore's own folder scanner (the one reader of keystore
-    folders), imported here because only a failing verification or an overlay needs it.
-    """
-    from ._keystore import scan_folder
-
-    for folder in (keystore.cacerts, keystore.intcerts):
-        try:
-            state = scan_folder(folder)
-        except IcaClientError:
-            continue
-        linked_targets = {os.path.realpath(os.path.join(folder, target)) for target in state.links.values()}
-        for stored in state.files:
-            linked = stored.effective and os.path.realpath(stored.path) in linked_targets
-            for info in stored.certs:
-                yield stored.path, linked, info.der, info.fingerprint_sha256
-
-
-def _index_keystore(keystore: Keystore, overlay: TrustOverlay) -> dict[bytes, list[KeystoreEntry]]:
-    """Subject DER -> keystore files holding a certificate with that subject (removed ones left out)."""
-    index: dict[bytes, list[KeystoreEntry]] = {}
-    if not HAS_CRYPTOGRAPHY:
-        return index
-    for path, linked, der, fingerprint in _keystore_certs(keystore):
-        if fingerprint in overlay.removed:
-            continue
-        try:
-            cert = x509.load_der_x509_certificate(der)
-            subject = cert.subject.public_bytes()
-            issuer = cert.issuer.public_bytes()
-        except ValueError:
-            continue
-        entry = KeystoreEntry(path, linked, issuer, _name(cert, "issuer"), subject == issuer)
-        index.setdefault(subject, []).append(entry)
-    return index

@@ -1,6 +1,9 @@
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The settings the client will use for a connection: its TLS window and its proxy.
+
+PRIVATE: this is not a public API of the collection.
 
 Read from the client's own files through the collection's ini engine (``_ini``),
 so that the probe tests what the client will do. Each key is looked up, in this
@@ -29,13 +32,13 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
-from ._client_ciphers import SSL_CIPHERS_DEFAULT
-from ._errors import IcaClientError
-from ._ica_schema import BOOLEAN_WORDS, SCHEMA, check_value, normalize_tls
-from ._icaroot import ClientVersion
-from ._ini import IniDocument, parse
-from ._probe_proxy import ProxySpec, parse_bypass_list
-from ._probe_tls import TLS_VERSIONS
+from .._client_ciphers import SSL_CIPHERS_DEFAULT
+from .._errors import IcaClientError
+from .._ica_schema import BOOLEAN_WORDS, SCHEMA, check_value, normalize_tls
+from .._icaroot import ClientVersion
+from .._ini import IniDocument, parse
+from .proxy import ProxySpec, parse_bypass_list
+from .tls import TLS_VERSIONS
 
 DEFAULT_MIN_TLS = SCHEMA["tls"]["defaults"]["MinimumTLS"]
 DEFAULT_MAX_TLS = SCHEMA["tls"]["defaults"]["MaximumTLS"]
