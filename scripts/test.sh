@@ -16,7 +16,9 @@ ruff check .
 ruff format --check .
 
 say "ansible-lint (production profile, offline)"
-ansible-lint --offline --profile production --strict roles playbooks molecule
+ansible-lint --offline --profile production --strict \
+    collections/ansible_collections/icaclient/linux/roles \
+    collections/ansible_collections/icaclient/linux/playbooks molecule
 
 say "ansible-test sanity"
 "$ROOT/scripts/sanity.sh"
