@@ -240,9 +240,14 @@ def _keep(record: _Done, info: os.stat_result) -> None:
     if stat.S_ISLNK(info.st_mode):
         record.link_target = os.readlink(path)
     elif stat.S_ISREG(info.st_mode):
-        with open(
-            path, "rb"
-        ) as handle:  # lstat said regular; a swap since is refused by atomic_write's rename
+        # O_NOFOLLOW: a link swapped in since the lstat is refused, never read (its target's
+        # content would otherwise be "put back" here by the undo)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise IcaClientError(
+                    f"cannot {_verb(record.step)} {path}: it was replaced while being edited"
+                )
             record.content = handle.read()
     else:
         raise IcaClientError(f"cannot {_verb(record.step)} {path}: it is not a regular file or a link")
@@ -313,7 +318,7 @@ def _make_dirs(directory: str) -> list[str]:
         for path in reversed(missing):
             try:
                 os.mkdir(path, 0o755)
-                os.chmod(path, 0o755)
+                _chmod_folder(path, 0o755)
             except OSError as exc:
                 raise IcaClientError(f"cannot create {path}: {exc.strerror}") from exc
             made.insert(0, path)
@@ -323,6 +328,15 @@ def _make_dirs(directory: str) -> list[str]:
                 os.rmdir(path)
         raise
     return missing
+
+
+def _chmod_folder(path: str, mode: int) -> None:
+    """chmod the folder just made, never a link put in its place (the umask narrowed its mode)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        os.chmod(fd, mode)
+    finally:
+        os.close(fd)
 
 
 def backup_copy(path: str) -> str:
@@ -351,12 +365,13 @@ def backup_copy(path: str) -> str:
                     break
                 handle.write(chunk)
             handle.flush()
+            # Through the descriptor: a link a user swaps in at the temporary name is not followed.
+            os.chmod(handle.fileno(), stat.S_IMODE(info.st_mode))
+            if os.geteuid() == 0:
+                os.chown(handle.fileno(), info.st_uid, info.st_gid)
+            os.utime(handle.fileno(), ns=(info.st_atime_ns, info.st_mtime_ns))
             os.fsync(handle.fileno())
-        os.chmod(temporary, stat.S_IMODE(info.st_mode))
-        if os.geteuid() == 0:
-            os.chown(temporary, info.st_uid, info.st_gid)
-        os.utime(temporary, ns=(info.st_atime_ns, info.st_mtime_ns))
-        os.link(temporary, destination)  # never over an existing file
+        os.link(temporary, destination, follow_symlinks=False)  # never over an existing file
     except OSError as exc:
         cause = "a file of that name exists" if exc.errno == errno.EEXIST else exc.strerror
         raise IcaClientError(f"cannot back up {path} to {destination}: {cause}") from exc
