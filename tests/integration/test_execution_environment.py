@@ -7,11 +7,12 @@ arguments. podman runs with a ``CONTAINERS_CONF`` written here (runc, cgroupfs, 
 ulimits: crun fails on these machines).
 
 Each job is ``ansible-runner run`` inside the image over a private data dir (``project/`` with
-the project's ansible.cfg, playbooks and roles, ``inventory/``, ``env/extravars``,
+the project's ansible.cfg and playbooks, ``inventory/``, ``env/extravars``,
 ``env/envvars``), as AWX's execution nodes run a job; the report is read from the job's
-artifacts. The collection comes from the image only (the tarball ``ansible-galaxy collection
-build`` made): the project carries no ``collections/`` folder and ``ANSIBLE_COLLECTIONS_PATH``
-names the image's collection folder, as AWX sets it.
+artifacts. The collection, its roles and playbooks included, comes from the image only (the
+tarball ``ansible-galaxy collection build`` made): the project's playbooks only import
+``icaclient.linux.site`` and the others, it carries no ``roles/`` or ``collections/`` folder, and
+``ANSIBLE_COLLECTIONS_PATH`` names the image's collection folder, as AWX sets it.
 
 The sandbox endpoint is the container itself (``ansible_connection: local``) with the host's
 sandbox folder mounted at the same path, run as root as ``scripts/main.sh`` does; the demo
@@ -144,20 +145,19 @@ class Job:
 
 
 def private_data_dir(root: Path, *, inventory: dict, extravars: dict) -> Path:
-    """An ansible-runner private data dir as AWX prepares one: the project (as synced from git:
-    ansible.cfg, playbooks, roles; no collections/), the inventory, extra vars, environment."""
+    """An ansible-runner private data dir as AWX prepares one: the project (as a user's project
+    synced from git: ansible.cfg and one playbook per job that imports the collection's playbook,
+    ``playbooks/site.yml`` importing ``icaclient.linux.site``; no roles/, no collections/), the
+    inventory, extra vars, environment. The plays and roles come from the image's collection."""
     root.mkdir(parents=True)
     project = root / "project"
-    tracked = subprocess.run(
-        ["git", "ls-files", "-z", "ansible.cfg", "playbooks", "roles"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, tracked.split("\0")):
-        target = project / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / name, target, follow_symlinks=False)
+    (project / "playbooks").mkdir(parents=True)
+    shutil.copy2(REPO / "ansible.cfg", project / "ansible.cfg")
+    for playbook in sorted((COLLECTION / "playbooks").glob("*.yml")):
+        (project / "playbooks" / playbook.name).write_text(
+            f"---\n- name: Run icaclient.linux.{playbook.stem} from the execution environment\n"
+            f"  ansible.builtin.import_playbook: icaclient.linux.{playbook.stem}\n"
+        )
     (root / "inventory").mkdir()
     (root / "inventory" / "hosts.yml").write_text(yaml.safe_dump(inventory))
     (root / "env").mkdir()
