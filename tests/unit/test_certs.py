@@ -1,4 +1,4 @@
-"""Loading and judging CA certificates (module_utils/_certs.py), checked against the system openssl."""
+"""Loading and judging CA certificates (module_utils/_x509/), checked against the system openssl."""
 
 from __future__ import annotations
 
@@ -15,15 +15,17 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.icaclient.linux.plugins.module_utils._certs import (
+from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.certs import load_certificates
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.checks import (
     check_for_keystore,
-    der_to_pem,
     keystore_problems,
-    load_certificates,
+)
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.encoding import (
     normalise_fingerprint,
     slug,
 )
-from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.pem import der_to_pem
 
 CONTEXT = "cannot add root certificate corp-root.pem to /icaroot/keystore/cacerts"
 UTC = datetime.timezone.utc

@@ -35,10 +35,10 @@ from ansible_collections.icaclient.linux.plugins.module_utils import _rehash
 from ansible_collections.icaclient.linux.plugins.module_utils._display import display_name, displayable
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._rehash import plan_rehash, rehash
-from ansible_collections.icaclient.linux.plugins.module_utils._subject_hash import (
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.pem import pem_blocks
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.subject_hash import (
     cert_subject_der,
     name_hash,
-    pem_blocks,
 )
 
 CN = "2.5.4.3"

@@ -40,9 +40,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.icaclient.linux.plugins.module_utils._der import name_rdns
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._subject_hash import (
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.der import name_rdns
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.pem import (
+    pem_blocks,
+    pem_blocks_with_headers,
+)
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.subject_hash import (
     EMPTY_NAME_HASH,
     canonical_name,
     cert_issuer_der,
@@ -50,8 +54,6 @@ from ansible_collections.icaclient.linux.plugins.module_utils._subject_hash impo
     crl_issuer_der,
     issuer_hash_from_crl_der,
     name_hash,
-    pem_blocks,
-    pem_blocks_with_headers,
     subject_hash_from_cert_der,
 )
 

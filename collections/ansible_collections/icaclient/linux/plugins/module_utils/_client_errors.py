@@ -7,7 +7,7 @@ through the engine.
 
 Every "SSL error N" the Citrix Workspace app for Linux can show for something
 the prober or the keystore audit can observe lives here, once: the prober's
-verdicts (``_probe``, ``_probe_tls``), the keystore audit's problem texts
+verdicts (``_probe``, ``_probe.tls``), the keystore audit's problem texts
 (``_keystore``) and the compliance report (``_report``) read it. Each entry
 carries the confidence of the fact as ``shared/DOMAIN.md`` marks it: ``C``
 confirmed, ``P`` probable (the numbers come from the client SDK's ``sslerr.h``

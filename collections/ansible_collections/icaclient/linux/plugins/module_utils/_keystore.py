@@ -44,14 +44,6 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ._atomic import TEMP_PREFIX
-from ._certs import (
-    CertInfo,
-    check_for_keystore,
-    keystore_problems,
-    load_certificates,
-    normalise_fingerprint,
-    slug,
-)
 from ._client_errors import CLIENT_ERRORS
 from ._errors import IcaClientError
 from ._rehash import (
@@ -65,6 +57,9 @@ from ._rehash import (
 )
 from ._rehash import rehash as rehash_folder
 from ._transaction import MKDIR, REMOVE, Step, TransactionError, apply
+from ._x509.certs import CertInfo, load_certificates
+from ._x509.checks import check_for_keystore, keystore_problems
+from ._x509.encoding import normalise_fingerprint, slug
 
 FOLDERS = {"root": "cacerts", "intermediate": "intcerts"}
 #: Larger files are not certificates: they are not read.

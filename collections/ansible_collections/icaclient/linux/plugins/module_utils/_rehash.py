@@ -46,7 +46,7 @@ rehash applies it, :mod:`._keystore`'s audit and ``keystore_cert``'s check
 mode ask it (the latter with the predicted files as an ``overlay``).
 
 Speed: no ``cryptography`` here. The subject hash is computed from the raw
-DER (see :mod:`._subject_hash`), the folder is listed once with
+DER (see :mod:`._x509.subject_hash`), the folder is listed once with
 ``os.scandir``, and a big folder (thousands of files) is read by up to four
 processes while CPUs are idle, each taking a run of the sorted names (the
 result does not depend on how the work is split; a process that cannot start
@@ -65,11 +65,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, Optional
 
-from ._der import TAG_SEQUENCE, expect, first_element, read_header
 from ._errors import IcaClientError
 from ._runner import Runner
-from ._subject_hash import NameHasher, PemBlock, pem_blocks_with_headers, single_plain_block
 from ._transaction import LINK, REMOVE, Step, TransactionError, apply
+from ._x509.der import TAG_SEQUENCE, expect, first_element, read_header
+from ._x509.pem import PemBlock, pem_blocks_with_headers, single_plain_block
+from ._x509.subject_hash import NameHasher
 
 __all__ = [
     "KEYSTORE_FOLDERS",

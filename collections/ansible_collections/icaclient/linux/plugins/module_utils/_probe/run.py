@@ -18,6 +18,7 @@ from typing import Any, Optional
 from .._client_errors import CLIENT_ERRORS
 from .._display import escape_controls
 from .._icaroot import FEATURES
+from .._x509.facts import MAX_KEY_BITS
 from .options import (
     _NETWORK_REASONS,
     _UTC,
@@ -40,7 +41,7 @@ from .tls import (
     describe_reason,
     is_not_tls,
 )
-from .trust import MAX_KEY_BITS, cert_facts
+from .trust import cert_facts
 from .verdict import (
     ProbeResult,
     _cipher_message,

@@ -16,17 +16,15 @@ from typing import Any, Callable, Optional
 
 from .._errors import IcaClientError
 from .._icaroot import Keystore
+from .._x509.facts import key_facts, utc_time
 
 try:
     from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
     HAS_CRYPTOGRAPHY = True
 except ImportError:  # pragma: no cover - exercised on hosts without the library
     HAS_CRYPTOGRAPHY = False
-MAX_KEY_BITS = 4096
-_UTC = datetime.timezone.utc
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,8 @@ def make_trust_overlay(*, add: Sequence[str] = (), remove: Sequence[str] = ()) -
     A removal is a SHA-256 fingerprint (colons optional) or the certificate itself (PEM).
     Raises IcaClientError naming the entry that is neither.
     """
-    from .._certs import load_certificates, normalise_fingerprint
+    from .._x509.certs import load_certificates
+    from .._x509.encoding import normalise_fingerprint
 
     added: list[bytes] = []
     labels: list[str] = []
@@ -130,11 +129,11 @@ def cert_facts(der: bytes) -> CertFacts:
         return CertFacts("(unparsable certificate)", "", None, "unknown", None, False)
     subject = _name(cert, "subject")
     issuer = _name(cert, "issuer")
-    key_type, bits = _key(cert)
+    key_type, bits, _public_key = key_facts(cert)
     return CertFacts(
         subject=subject,
         issuer=issuer,
-        not_after=_not_after(cert),
+        not_after=utc_time(cert, "not_valid_after"),
         key_type=key_type,
         key_bits=bits,
         self_issued=cert.issuer.public_bytes() == cert.subject.public_bytes() if _names_ok(cert) else False,
@@ -196,31 +195,6 @@ def _name(cert: Any, which: str) -> str:
         return getattr(cert, which).rfc4514_string()
     except ValueError:
         return "(unreadable name)"
-
-
-def _key(cert: Any) -> tuple[str, Optional[int]]:
-    try:
-        key = cert.public_key()
-    except Exception:  # unsupported algorithm: cryptography raises several types
-        return "unknown", None
-    if isinstance(key, rsa.RSAPublicKey):
-        return "RSA", key.key_size
-    if isinstance(key, dsa.DSAPublicKey):
-        return "DSA", key.key_size
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return f"EC {key.curve.name}", key.curve.key_size
-    if isinstance(key, ed25519.Ed25519PublicKey):
-        return "Ed25519", 256
-    if isinstance(key, ed448.Ed448PublicKey):
-        return "Ed448", 456
-    return type(key).__name__, None
-
-
-def _not_after(cert: Any) -> datetime.datetime:
-    aware = getattr(cert, "not_valid_after_utc", None)
-    if aware is not None:
-        return aware
-    return cert.not_valid_after.replace(tzinfo=_UTC)  # cryptography < 42
 
 
 def _keystore_certs(keystore: Keystore) -> Iterator[tuple[str, bool, bytes, str]]:

@@ -1,9 +1,12 @@
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Load CA certificates from PEM, DER, CRT, PKCS#7 and bundles, and judge them for the keystore.
 
+PRIVATE: this is not a public API of the collection.
+
 Parsing uses ``cryptography``; nothing shells out to ``openssl``. The subject hash
-comes from :mod:`._subject_hash`, computed from the raw DER subject, so it is
+comes from :mod:`.subject_hash`, computed from the raw DER subject, so it is
 OpenSSL's hash even for names ``cryptography`` refuses.
 
 Names ``cryptography`` refuses (a PrintableString with a control character, an
@@ -24,28 +27,23 @@ and no basicConstraints is a CA too. Netscape certificate types are ignored.
 
 from __future__ import annotations
 
-import base64
 import datetime
 import hashlib
 import re
-import unicodedata
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
-from ._der import (
-    TAG_BIT_STRING,
-    TAG_SEQUENCE,
+from .._errors import IcaClientError
+from .der import (
     certificate_names,
-    encode_tlv,
-    expect,
-    first_element,
-    iter_elements,
-    name_rdns,
-    read_header,
 )
-from ._errors import IcaClientError
-from ._subject_hash import pem_blocks, subject_hash_from_cert_der
+from .encoding import _hex_serial, colon_hex, iso_utc
+from .facts import key_facts, utc_time
+from .names import _raw_common_name, render_name
+from .pem import der_to_pem, pem_blocks
+from .subject_hash import subject_hash_from_cert_der
+from .tbs import _first_tlv, _raw_serial, _sanitised_copy, _split_tlvs, _tbs_and_signature
 
 try:
     from cryptography import x509
@@ -60,8 +58,6 @@ except ImportError as _exc:  # pragma: no cover - exercised on hosts without the
     HAS_CRYPTOGRAPHY = False
     CRYPTOGRAPHY_IMPORT_ERROR = str(_exc)
 
-#: The largest RSA/DSA key the client supports (roots, intermediates and servers).
-MAX_KEY_BITS = 4096
 
 #: Labels of PEM blocks that hold one X.509 certificate.
 CERTIFICATE_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE")
@@ -89,7 +85,7 @@ class CertInfo:
     not_yet_valid: bool
     days_left: int
     key_type: str
-    key_bits: int
+    key_bits: Optional[int]  # None when the key cannot be read or has no size we know
     is_ca: bool
     ca_reason: str
     self_signed: bool
@@ -249,7 +245,7 @@ def _info_of(der: bytes, source_format: str, position: int, count: int, now: dat
         issuer = _rfc4514(cert.issuer, raw_issuer)
         subject_cn = _common_name(cert.subject)
 
-    key_type, key_bits, public_key = _key_facts(cert)
+    key_type, key_bits, public_key = key_facts(cert)
     self_issued = raw_subject == raw_issuer
     self_signed = (
         self_issued and public_key is not None and _signature_verifies(public_key, cert, tbs, signature)
@@ -257,8 +253,8 @@ def _info_of(der: bytes, source_format: str, position: int, count: int, now: dat
     version = 1 if cert.version == x509.Version.v1 else 3
     is_ca, ca_reason = _ca_facts(cert, version, self_issued, where)
 
-    not_before = _utc(cert, "not_valid_before")
-    not_after = _utc(cert, "not_valid_after")
+    not_before = utc_time(cert, "not_valid_before")
+    not_after = utc_time(cert, "not_valid_after")
     return CertInfo(
         der=der,
         pem=der_to_pem(der),
@@ -332,24 +328,6 @@ def _extension(extensions: Any, kind: Any) -> Any:
         return None
 
 
-def _key_facts(cert: Any) -> tuple[str, int, Any]:
-    try:
-        key = cert.public_key()
-    except (UnsupportedAlgorithm, ValueError):
-        return "unknown", 0, None
-    if isinstance(key, rsa.RSAPublicKey):
-        return "RSA", key.key_size, key
-    if isinstance(key, dsa.DSAPublicKey):
-        return "DSA", key.key_size, key
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return f"EC ({key.curve.name})", key.curve.key_size, key
-    if isinstance(key, ed25519.Ed25519PublicKey):
-        return "Ed25519", 256, key
-    if isinstance(key, ed448.Ed448PublicKey):
-        return "Ed448", 456, key
-    return type(key).__name__, 0, key
-
-
 def _signature_verifies(public_key: Any, cert: Any, tbs: bytes, signature: bytes) -> bool:
     """Whether ``signature`` over the original ``tbs`` bytes verifies with ``public_key``."""
     try:
@@ -374,13 +352,6 @@ def _signature_verifies(public_key: Any, cert: Any, tbs: bytes, signature: bytes
     return True
 
 
-def _utc(cert: Any, attribute: str) -> datetime.datetime:
-    aware = getattr(cert, attribute + "_utc", None)
-    if aware is not None:
-        return aware
-    return getattr(cert, attribute).replace(tzinfo=_UTC)  # cryptography < 42
-
-
 def _rfc4514(name: Any, raw: bytes) -> str:
     try:
         return name.rfc4514_string()
@@ -401,293 +372,6 @@ def _common_name(name: Any) -> str:
     except (ValueError, UnicodeError):
         pass
     return ""
-
-
-# ---------------------------------------------------------------------------
-# Validation for the keystore
-
-
-def keystore_problems(cert: CertInfo, *, kind: str) -> list[tuple[str, str]]:
-    """(code, explanation) for each reason ``cert`` does not belong in the ``kind`` folder.
-
-    Codes: ``not_ca``, ``not_self_signed`` (roots only), ``key_over_4096``,
-    ``expired``. The explanation completes "cannot add ... : <explanation>".
-    """
-    problems: list[tuple[str, str]] = []
-    if not cert.is_ca:
-        problems.append(
-            (
-                "not_ca",
-                f"it is not a CA certificate ({cert.ca_reason}): a server or client certificate "
-                "does not belong in the keystore; add the CA that issued it",
-            )
-        )
-    if kind == "root" and not cert.self_signed:
-        if cert.self_issued:
-            cause = "its subject equals its issuer but its signature does not verify with its own key"
-        else:
-            cause = f"it is not self-signed (issued by {cert.issuer}): add it with kind=intermediate"
-        problems.append(("not_self_signed", cause))
-    if cert.key_type in ("RSA", "DSA") and cert.key_bits > MAX_KEY_BITS:
-        problems.append(
-            (
-                "key_over_4096",
-                f"{cert.key_type} key is {cert.key_bits} bits, the client accepts at most {MAX_KEY_BITS}",
-            )
-        )
-    if cert.expired:
-        problems.append(("expired", f"it expired on {cert.not_after}"))
-    return problems
-
-
-def check_for_keystore(certs: list[CertInfo], *, kind: str, expired_policy: str, context: str) -> list[str]:
-    """Raise IcaClientError (``context: causes``) unless every certificate may go in; return warnings.
-
-    ``expired_policy`` is ``refuse`` or ``warn``. Every certificate is judged
-    before the caller writes anything, so a refused bundle changes nothing.
-    """
-    if kind not in ("root", "intermediate"):
-        raise IcaClientError(f"{context}: unknown kind {kind!r}")
-    if expired_policy not in ("refuse", "warn"):
-        raise IcaClientError(f"{context}: unknown expired policy {expired_policy!r}")
-    failures: list[str] = []
-    warnings: list[str] = []
-    codes: list[str] = []
-    for cert in certs:
-        label = _describe(cert, len(certs))
-        causes = []
-        for code, text in keystore_problems(cert, kind=kind):
-            if code == "expired" and expired_policy == "warn":
-                warnings.append(f"{label} expired on {cert.not_after}; added anyway (expired=warn)")
-                continue
-            if code == "expired":
-                text += " (set expired=warn to add it anyway)"
-            causes.append(text)
-            codes.append(code)
-        if cert.not_yet_valid:
-            warnings.append(f"{label} is not valid before {cert.not_before}")
-        if kind == "intermediate" and cert.self_signed:
-            warnings.append(f"{label} is self-signed: the client trusts it only as a root (kind=root)")
-        for note in cert.notes:
-            warnings.append(f"{label}: {note}")
-        if causes:
-            prefix = f"{label}: " if len(certs) > 1 else ""
-            failures.append(prefix + "; ".join(causes))
-    if failures:
-        raise IcaClientError(f"{context}: " + "; ".join(failures), problems=sorted(set(codes)))
-    return warnings
-
-
-def _describe(cert: CertInfo, count: int) -> str:
-    if count > 1:
-        return f"certificate {cert.position} of {count} ({cert.subject})"
-    return f"certificate {cert.subject}"
-
-
-# ---------------------------------------------------------------------------
-# Encoding helpers
-
-
-def der_to_pem(der: bytes) -> str:
-    """Normalised PEM text: one CERTIFICATE block, 64-column base64, LF line ends."""
-    text = base64.b64encode(der).decode("ascii")
-    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
-    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
-
-
-def colon_hex(digest: bytes) -> str:
-    return ":".join(f"{byte:02X}" for byte in digest)
-
-
-def normalise_fingerprint(value: str) -> str:
-    """Accept ``AB:CD...``, ``abcd...`` or ``sha256:ABCD...``; return colon hex upper, or raise."""
-    text = value.strip()
-    if text.lower().startswith("sha256:") or text.lower().startswith("sha256="):
-        text = text[7:]
-    digits = re.sub(r"[\s:]", "", text)
-    if not re.fullmatch(r"[0-9A-Fa-f]{64}", digits):
-        raise IcaClientError(
-            f"{value!r} is not a SHA-256 fingerprint (64 hexadecimal digits, colons allowed)"
-        )
-    return colon_hex(bytes.fromhex(digits))
-
-
-def iso_utc(moment: datetime.datetime) -> str:
-    return moment.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _hex_serial(number: int) -> str:
-    sign = "-" if number < 0 else ""
-    digits = f"{abs(number):X}"
-    return sign + ("0" + digits if len(digits) % 2 else digits)
-
-
-def slug(text: str, *, limit: int = 64, keep_case: bool = False) -> str:
-    """A file-name-safe, readable form of ``text`` (may be empty), lower-case unless ``keep_case``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    cleaned = re.sub(
-        r"[^A-Za-z0-9._]+" if keep_case else r"[^a-z0-9._]+",
-        "-",
-        ascii_text if keep_case else ascii_text.lower(),
-    )
-    cleaned = re.sub(r"[-._]{2,}", "-", cleaned).strip("-._")
-    return cleaned[:limit].rstrip("-._")
-
-
-# ---------------------------------------------------------------------------
-# DER: the raw pieces cryptography does not hand out (through the shared reader in _der)
-
-
-def _split_tlvs(data: bytes) -> Optional[list[bytes]]:
-    """The top-level SEQUENCEs that exactly fill ``data``, or None."""
-    try:
-        items = [(tag, data[at:cend]) for tag, at, _cstart, cend in iter_elements(data, 0, len(data))]
-    except IcaClientError:
-        return None
-    if not items or any(tag != TAG_SEQUENCE for tag, _tlv in items):
-        return None
-    return [tlv for _tag, tlv in items]
-
-
-def _first_tlv(data: bytes, where: str) -> bytes:
-    try:
-        return first_element(data)[0]
-    except IcaClientError as exc:
-        raise IcaClientError(f"{where} is not valid DER: {exc.message}", cause="unparsable") from exc
-
-
-def _tbs_and_signature(der: bytes) -> tuple[bytes, bytes]:
-    """The original to-be-signed bytes and the signature of a DER certificate."""
-    outer_start, outer_stop = expect(der, 0, len(der), TAG_SEQUENCE, "certificate")
-    _tbs_start, tbs_stop = expect(der, outer_start, outer_stop, TAG_SEQUENCE, "to-be-signed part")
-    algorithm_stop = read_header(der, tbs_stop, outer_stop)[2]
-    bits_start, bits_stop = expect(der, algorithm_stop, outer_stop, TAG_BIT_STRING, "signature")
-    return der[outer_start:tbs_stop], der[bits_start + 1 : bits_stop]  # drop the unused-bits octet
-
-
-def _tbs_fields(der: bytes) -> tuple[list[bytes], list[bytes], int]:
-    """(outer elements, TBS fields, index of the serial number) of a DER certificate."""
-    outer_start, outer_stop = expect(der, 0, len(der), TAG_SEQUENCE, "certificate")
-    parts = [der[at:cend] for _tag, at, _cs, cend in iter_elements(der, outer_start, outer_stop)]
-    tbs_start, tbs_stop = expect(der, outer_start, outer_stop, TAG_SEQUENCE, "to-be-signed part")
-    fields = [der[at:cend] for _tag, at, _cs, cend in iter_elements(der, tbs_start, tbs_stop)]
-    return parts, fields, (1 if fields[0][0] == 0xA0 else 0)  # the explicit [0] version is optional
-
-
-def _raw_serial(der: bytes) -> int:
-    _parts, fields, serial_at = _tbs_fields(der)
-    _tag, start, stop = read_header(fields[serial_at], 0, len(fields[serial_at]))
-    return int.from_bytes(fields[serial_at][start:stop], "big", signed=True)
-
-
-def _sanitised_copy(der: bytes) -> bytes:
-    """A copy with empty issuer and subject Names and serial 1, for cryptography to read the rest.
-
-    Only the key, validity, version and extensions of the copy are used; its
-    signature no longer matches and is never checked.
-    """
-    parts, fields, serial_at = _tbs_fields(der)
-    fields[serial_at] = b"\x02\x01\x01"
-    fields[serial_at + 2] = fields[serial_at + 4] = b"\x30\x00"  # issuer, subject
-    return encode_tlv(TAG_SEQUENCE, encode_tlv(TAG_SEQUENCE, b"".join(fields)) + b"".join(parts[1:]))
-
-
-_SHORT_NAMES = {
-    "2.5.4.3": "CN",
-    "2.5.4.6": "C",
-    "2.5.4.7": "L",
-    "2.5.4.8": "ST",
-    "2.5.4.9": "STREET",
-    "2.5.4.10": "O",
-    "2.5.4.11": "OU",
-    "2.5.4.5": "serialNumber",
-    "2.5.4.4": "SN",
-    "2.5.4.42": "GN",
-    "2.5.4.12": "title",
-    "0.9.2342.19200300.100.1.25": "DC",
-    "0.9.2342.19200300.100.1.1": "UID",
-    "1.2.840.113549.1.9.1": "emailAddress",
-}
-_ONE_BYTE_STRINGS = {0x12, 0x13, 0x14, 0x16, 0x1A}  # Numeric, Printable, T61, IA5, Visible
-
-
-def render_name(raw: bytes) -> str:
-    """RFC 4514-like text for a raw DER Name, for names ``cryptography`` refuses.
-
-    Control characters appear as ``\\XX`` so that the text is readable and safe
-    to log; values of other types appear as ``#`` plus their DER in hex.
-    """
-    try:
-        rdns = name_rdns(raw)
-    except IcaClientError:
-        return "#" + raw.hex()
-    parts = []
-    for members in reversed(rdns):
-        texts = []
-        for oid, tag, content, tlv in members:
-            dotted = _oid_text(oid)
-            texts.append(f"{_SHORT_NAMES.get(dotted, dotted)}={_value_text(tag, content, tlv)}")
-        parts.append("+".join(texts))
-    return ",".join(parts)
-
-
-def _raw_common_name(raw: bytes) -> str:
-    try:
-        rdns = name_rdns(raw)
-    except IcaClientError:
-        return ""
-    for wanted in ("2.5.4.3", "2.5.4.11", "2.5.4.10"):
-        for members in rdns:
-            for oid, tag, content, _tlv in members:
-                if _oid_text(oid) == wanted:
-                    try:
-                        return _decode_value(tag, content)
-                    except ValueError:
-                        continue
-    return ""
-
-
-def _oid_text(content: bytes) -> str:
-    numbers = []
-    value = 0
-    for byte in content:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            numbers.append(value)
-            value = 0
-    if not numbers:
-        return ""
-    first = numbers[0]
-    head = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
-    return ".".join(str(n) for n in head + numbers[1:])
-
-
-def _decode_value(tag: int, content: bytes) -> str:
-    if tag == 0x0C:
-        return content.decode("utf-8", "replace")
-    if tag in _ONE_BYTE_STRINGS:
-        return content.decode("latin-1")
-    if tag == 0x1E:
-        return content.decode("utf-16-be", "replace")
-    if tag == 0x1C:
-        return content.decode("utf-32-be", "replace")
-    raise ValueError("not a string type")
-
-
-def _value_text(tag: int, content: bytes, tlv: bytes) -> str:
-    try:
-        text = _decode_value(tag, content)
-    except ValueError:
-        return "#" + tlv.hex()
-    escaped = []
-    for char in text:
-        if ord(char) < 0x20 or ord(char) == 0x7F:
-            escaped.append(f"\\{ord(char):02X}")
-        elif char in ',+"\\<>;=':
-            escaped.append("\\" + char)
-        else:
-            escaped.append(char)
-    return "".join(escaped)
 
 
 def _short(exc: BaseException) -> str:

@@ -1,6 +1,9 @@
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A minimal DER reader: just enough X.509 to reach the raw bytes of names.
+
+PRIVATE: this is not a public API of the collection.
 
 Why not a library: OpenSSL's subject hash is taken over its own canonical
 re-encoding of the Name, and that canonical form needs the raw RDN SETs and
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ._errors import IcaClientError
+from .._errors import IcaClientError
 
 # Universal tags (the identifier octet as it appears in DER)
 TAG_BOOLEAN = 0x01
