@@ -358,7 +358,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.icaclient.linux.plugins.module_utils._display import display_text, displayable
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._keystore import (
+from ansible_collections.icaclient.linux.plugins.module_utils._keystore.ensure import (
     ensure_certificate,
     ensure_certificates,
 )

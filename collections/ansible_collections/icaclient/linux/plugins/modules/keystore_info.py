@@ -205,7 +205,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.icaclient.linux.plugins.module_utils._display import display_text, displayable
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._keystore import audit_keystore
+from ansible_collections.icaclient.linux.plugins.module_utils._keystore.audit import audit_keystore
 from ansible_collections.icaclient.linux.plugins.module_utils._x509.certs import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,

@@ -203,7 +203,7 @@ def _keystore_certs(keystore: Keystore) -> Iterator[tuple[str, bool, bytes, str]
     Read through the keystore's own folder scanner (the one reader of keystore
     folders), imported here because only a failing verification or an overlay needs it.
     """
-    from .._keystore import scan_folder
+    from .._keystore.folder import scan_folder
 
     for folder in (keystore.cacerts, keystore.intcerts):
         try:
