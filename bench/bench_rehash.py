@@ -45,8 +45,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import ansible_run  # noqa: E402  (the tests' way of running a module for real)
 
-from ansible_collections.icaclient.linux.plugins.module_utils import _rehash  # noqa: E402
 from ansible_collections.icaclient.linux.plugins.module_utils._rehash import rehash  # noqa: E402
+from ansible_collections.icaclient.linux.plugins.module_utils._rehash import scan as _rehash_scan  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -148,26 +148,26 @@ def openssl_rehash(folder: str) -> None:
 
 
 PROCESSES: list[int] = []  # how many processes each rehash() used
-_process_count = _rehash._process_count
+_process_count = _rehash_scan._process_count
 
 
 def _counted_process_count(entries: int) -> int:
     count = _process_count(entries)
-    if _rehash._MAX_PROCESSES > 1:  # not the forced single-process runs
+    if _rehash_scan._MAX_PROCESSES > 1:  # not the forced single-process runs
         PROCESSES.append(count)
     return count
 
 
-_rehash._process_count = _counted_process_count
+_rehash_scan._process_count = _counted_process_count
 
 
 def single_process(folder: str):
-    saved = _rehash._MAX_PROCESSES
-    _rehash._MAX_PROCESSES = 1
+    saved = _rehash_scan._MAX_PROCESSES
+    _rehash_scan._MAX_PROCESSES = 1
     try:
         return rehash(folder)
     finally:
-        _rehash._MAX_PROCESSES = saved
+        _rehash_scan._MAX_PROCESSES = saved
 
 
 def floor(folder: str) -> None:
@@ -250,7 +250,7 @@ def main() -> int:
     print(f"work folders on {work_root()}; best of {args.repeat} rounds")
     print(
         f"rehash() reads a big folder with more than one process only while CPUs are idle"
-        f" (usable CPUs {_rehash._usable_cpus()}, load average now {os.getloadavg()[0]:.2f})\n"
+        f" (usable CPUs {_rehash_scan._usable_cpus()}, load average now {os.getloadavg()[0]:.2f})\n"
     )
     for count in args.sizes:
         PROCESSES.clear()

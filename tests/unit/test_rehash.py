@@ -34,7 +34,9 @@ from hypothesis import strategies as st
 from ansible_collections.icaclient.linux.plugins.module_utils import _rehash
 from ansible_collections.icaclient.linux.plugins.module_utils._display import display_name, displayable
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
+from ansible_collections.icaclient.linux.plugins.module_utils._rehash import identify as rehash_identify
 from ansible_collections.icaclient.linux.plugins.module_utils._rehash import plan_rehash, rehash
+from ansible_collections.icaclient.linux.plugins.module_utils._rehash import scan as rehash_scan
 from ansible_collections.icaclient.linux.plugins.module_utils._x509.pem import pem_blocks
 from ansible_collections.icaclient.linux.plugins.module_utils._x509.subject_hash import (
     cert_subject_der,
@@ -734,16 +736,16 @@ def test_a_big_folder_read_by_several_processes_gets_the_same_plan(
     sequential = plan_rehash(str(folder))
 
     forks = []
-    real_fork_scan = _rehash._fork_scan
-    monkeypatch.setattr(_rehash, "_ENTRIES_PER_PROCESS", 5)
-    monkeypatch.setattr(_rehash, "_idle_cpus", lambda: 4.0)
-    monkeypatch.setattr(_rehash, "_fork_scan", lambda *args: forks.append(args) or real_fork_scan(*args))
+    real_fork_scan = rehash_scan._fork_scan
+    monkeypatch.setattr(rehash_scan, "_ENTRIES_PER_PROCESS", 5)
+    monkeypatch.setattr(rehash_scan, "_idle_cpus", lambda: 4.0)
+    monkeypatch.setattr(rehash_scan, "_fork_scan", lambda *args: forks.append(args) or real_fork_scan(*args))
     parallel = plan_rehash(str(folder))
     assert len(forks) == 3
     assert parallel == sequential
 
     # a child that cannot start: the parent does its share
-    monkeypatch.setattr(_rehash, "_fork_scan", lambda *args: None)
+    monkeypatch.setattr(rehash_scan, "_fork_scan", lambda *args: None)
     assert plan_rehash(str(folder)) == sequential
 
 
@@ -751,7 +753,7 @@ def test_identify_agrees_with_the_pem_reader(certs: Certs) -> None:
     """The rehash's shortcut for plain single-certificate files gives the general reader's answer."""
     der = certs.cert("Shortcut")
     for data in (pem(der), pem(der).replace(b"\n", b"\r\n"), b"text\n" + pem(der)):
-        kind, found_hash, found_der = _rehash._identify(data, _rehash.NameHasher())
+        kind, found_hash, found_der = rehash_identify._identify(data, rehash_identify.NameHasher())
         assert (kind, found_der) == ("", pem_blocks(data)[0][1])
         assert found_hash == name_hash(cert_subject_der(der))
 
@@ -772,8 +774,8 @@ def test_mangled_files_are_skipped_with_a_reason(edits: list[tuple[int, int]], c
     for position, value in edits:
         data[position] = value
     try:
-        kind, found_hash, der = _rehash._identify(bytes(data[:cut]), _rehash.NameHasher())
-    except _rehash._Skip as skip:
+        kind, found_hash, der = rehash_identify._identify(bytes(data[:cut]), rehash_identify.NameHasher())
+    except rehash_identify._Skip as skip:
         assert str(skip)
         return
     assert kind in ("", "r") and len(found_hash) == 8 and der
@@ -787,15 +789,15 @@ def test_the_shortcut_for_plain_files_changes_no_answer(monkeypatch: pytest.Monk
 
     def outcomes() -> list:
         found = []
-        hasher = _rehash.NameHasher()
+        hasher = rehash_identify.NameHasher()
         for data in files:
             try:
-                found.append(_rehash._identify(data, hasher))
-            except _rehash._Skip as skip:
+                found.append(rehash_identify._identify(data, hasher))
+            except rehash_identify._Skip as skip:
                 found.append(str(skip))
         return found
 
     with_shortcut = outcomes()
-    monkeypatch.setattr(_rehash, "single_plain_block", lambda data: None)
+    monkeypatch.setattr(rehash_identify, "single_plain_block", lambda data: None)
     assert outcomes() == with_shortcut
     assert sum(isinstance(outcome, tuple) for outcome in with_shortcut) > 150
