@@ -1,4 +1,4 @@
-"""Planning, applying and auditing keystore changes (module_utils/_keystore.py) on real folders.
+"""Planning, applying and auditing keystore changes (module_utils/_keystore/) on real folders.
 
 Hash links in the audit tests are made by the system ``openssl rehash``, an
 independent tool, so the audit is checked against what OpenSSL really does.
