@@ -358,7 +358,7 @@ def _timeline(expiry: Mapping[str, Any]) -> list[str]:
     days = int(expiry["days"])
     span = 7 if days <= 120 else 30
     unit = "week" if span == 7 else "month"
-    buckets: list[list[Mapping[str, Any]]] = [[] for _ in range(1 + max(1, -(-days // span)))]
+    buckets: list[list[Mapping[str, Any]]] = [[] for _bucket in range(1 + max(1, -(-days // span)))]
     for cert in expiry["certificates"]:
         index = 0 if cert["days_left"] < 0 else 1 + min(cert["days_left"] // span, len(buckets) - 2)
         buckets[index].append(cert)
