@@ -45,6 +45,11 @@ from loopback_tls import ServerCert, TlsServer
 HOST = "localhost"  # the name the gateway certificates carry (and the sandbox's proxy bypass list)
 STORE_PATH = "/Citrix/Store/discovery"
 ROGUE_ROOT = "rogue-root.pem"  # the untrusted gateway's root, in <sandbox>/gateways
+# The untrusted gateway's certificate expires inside the compliance expiry window (90 days), so
+# that the demo's forecast has one to show; it is issued again when fewer than REISSUE_DAYS are
+# left, so an old sandbox never serves an expired one (the verdict stays 61).
+UNTRUSTED_DAYS = 60
+REISSUE_DAYS = 45
 
 # name -> (TLS window, chain, what the client is expected to say, description)
 GATEWAYS = {
@@ -117,7 +122,10 @@ def make_chains(sandbox: Path, folder: Path) -> dict[str, ServerCert]:
     untrusted = folder / "untrusted-chain.pem"
     untrusted_key = folder / "untrusted.key"
     rogue_root = folder / ROGUE_ROOT  # kept for the what-if demo: "what if the keystore trusted it?"
-    if not (untrusted.exists() and untrusted_key.exists() and rogue_root.exists()):
+    if (
+        not (untrusted.exists() and untrusted_key.exists() and rogue_root.exists())
+        or _days_left(untrusted) < REISSUE_DAYS
+    ):
         root_key = ec.generate_private_key(ec.SECP256R1())
         root = issue_certificate(
             _name("Rogue Demo Root CA"), root_key, _name("Rogue Demo Root CA"), root_key, ca=True, days=825
@@ -133,7 +141,7 @@ def make_chains(sandbox: Path, folder: Path) -> dict[str, ServerCert]:
             inter.subject,
             int_key,
             ca=False,
-            days=365,
+            days=UNTRUSTED_DAYS,
             sans=(HOST, "gateway.sandbox.test"),
         )
         _write_private(untrusted_key, _key_pem(leaf_key))
@@ -146,6 +154,12 @@ def make_chains(sandbox: Path, folder: Path) -> dict[str, ServerCert]:
         "trusted": ServerCert(str(trusted), str(pki / "gateway.key")),
         "untrusted": ServerCert(str(untrusted), str(untrusted_key)),
     }
+
+
+def _days_left(chain: Path) -> int:
+    """Whole days until the first certificate of the PEM file ``chain`` expires."""
+    leaf = x509.load_pem_x509_certificate(chain.read_bytes())
+    return (leaf.not_valid_after_utc - datetime.datetime.now(datetime.timezone.utc)).days
 
 
 class HandshakeLog:

@@ -146,3 +146,27 @@ for cert in expiry["certificates"]:
     print(f"  {cert['status'].upper():<5} {cert['not_after'][:10]} {cert['subject']} ({', '.join(cert['sources'])})")
 EOF
 printf '%s\n' "$REPORT_DIR/report.json" >"$LAST_REPORT.tmp" && mv "$LAST_REPORT.tmp" "$LAST_REPORT"
+
+say "what-if before a rollout: playbooks/whatif.yml (TLS 1.3 only, the partner's root added, the old corporate root removed)"
+# Probes every gateway with the endpoint's settings and with the proposal, judged in memory:
+# nothing on the endpoint changes. The proposal breaks the healthy gateway (its root removed):
+# reported, not a failure of the demo.
+whatif_vars=$(python - "$REPORT_DIR/whatif" "$SANDBOX" <<'EOF'
+import json
+import sys
+
+report_dir, sandbox = sys.argv[1:]
+print(json.dumps({
+    "icaclient_whatif_report_dir": report_dir,
+    "icaclient_whatif_fail": False,
+    "icaclient_whatif_proposed": {
+        "min_tls": "1.3",
+        "max_tls": "1.3",
+        "add_certificates": [f"{sandbox}/gateways/rogue-root.pem"],
+        "remove_certificates": [f"{sandbox}/pki/corp-root.pem"],
+    },
+}))
+EOF
+)
+playbook "$ROOT/playbooks/whatif.yml" -e "$whatif_vars" "$@"
+cat "$REPORT_DIR/whatif/whatif.txt"
