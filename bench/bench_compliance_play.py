@@ -17,7 +17,12 @@ which writes the three files. The report's host count and findings are checked.
 Reported: wall time per run, per host, and the ratio of the largest run's time per host to the
 smallest's (1.0 = linear; a quadratic step shows as the host-count ratio).
 
-    .venv/bin/python bench/bench_compliance_play.py [--hosts 1000 5000] [--forks 10] [--keep DIR]
+With --anchor, each count also runs bench/compliance_play/anchor.yml: the same task shape per host
+with ``ansible.builtin.ping`` in place of the collection's modules, through the same connection.
+Its growth is ansible-core's own (its per-task host lists and magic variables grow with the
+inventory); the play's growth over the anchor's is what the collection adds.
+
+    .venv/bin/python bench/bench_compliance_play.py [--hosts 1000 5000] [--forks 10] [--anchor] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -37,6 +42,10 @@ PLUGINS = Path(__file__).resolve().parent / "compliance_play" / "connection_plug
 sys.path.insert(0, str(PLUGINS))
 
 from bench_canned import TARGETS  # noqa: E402
+
+COMPLIANCE = REPO / "playbooks" / "compliance.yml"
+ANCHOR = Path(__file__).resolve().parent / "compliance_play" / "anchor.yml"
+ANCHOR_OK = 4  # the anchor's tasks that run on each host (ping x3, set_fact)
 
 
 def write_inventory(path: Path, count: int) -> None:
@@ -61,7 +70,7 @@ def write_inventory(path: Path, count: int) -> None:
     path.write_text(json.dumps(inventory))
 
 
-def run_play(count: int, folder: Path, forks: int) -> float:
+def run_play(count: int, folder: Path, forks: int, playbook: Path = COMPLIANCE) -> float:
     inventory = folder / f"hosts-{count}.yml"
     report_dir = folder / f"report-{count}"
     write_inventory(inventory, count)
@@ -82,7 +91,7 @@ def run_play(count: int, folder: Path, forks: int) -> float:
             str(VENV_BIN / "ansible-playbook"),
             "-i",
             str(inventory),
-            str(REPO / "playbooks" / "compliance.yml"),
+            str(playbook),
             "-e",
             extra,
         ],
@@ -94,9 +103,15 @@ def run_play(count: int, folder: Path, forks: int) -> float:
         check=False,
     )
     elapsed = time.perf_counter() - start
-    (folder / f"play-{count}.log").write_text(proc.stdout)
+    (folder / f"play-{playbook.stem}-{count}.log").write_text(proc.stdout)
     if proc.returncode != 0:
-        raise SystemExit(f"the play at {count} hosts failed (rc {proc.returncode}):\n{proc.stdout[-3000:]}")
+        raise SystemExit(
+            f"{playbook.name} at {count} hosts failed (rc {proc.returncode}):\n{proc.stdout[-3000:]}"
+        )
+    if playbook != COMPLIANCE:
+        if f"ok={ANCHOR_OK}" not in proc.stdout or proc.stdout.count(f"ok={ANCHOR_OK}") != count:
+            raise SystemExit(f"{playbook.name} at {count} hosts: not every host ran the anchor's tasks")
+        return elapsed
     report = json.loads((report_dir / "report.json").read_text())
     summary = report["summary"]
     legacy = sum(1 for index in range(count) if index % 4 == 0)
@@ -107,29 +122,49 @@ def run_play(count: int, folder: Path, forks: int) -> float:
     return elapsed
 
 
+def growth(times: dict[int, float]) -> float:
+    """Time per host at the largest count over time per host at the smallest (1.0 = linear)."""
+    small, large = min(times), max(times)
+    return (times[large] / large) / (times[small] / small)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hosts", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--forks", type=int, default=10)
+    parser.add_argument(
+        "--anchor",
+        action="store_true",
+        help="also run the anchor (bench/compliance_play/anchor.yml: the same task shape with ping) at each count",
+    )
     parser.add_argument("--keep", type=Path, help="keep the inventories, logs and reports here")
     args = parser.parse_args()
+    plays = {"compliance.yml": COMPLIANCE, **({"anchor.yml": ANCHOR} if args.anchor else {})}
+    times: dict[str, dict[int, float]] = {name: {} for name in plays}
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        times = {}
         for count in sorted(args.hosts):
-            times[count] = run_play(count, folder, args.forks)
+            for name, playbook in plays.items():  # interleaved: a busy spell of the machine hits both
+                elapsed = run_play(count, folder, args.forks, playbook)
+                times[name][count] = elapsed
+                print(
+                    f"{name:>15} {count:>6} hosts: {elapsed:7.1f} s  ({1000 * elapsed / count:.1f} ms per host)",
+                    flush=True,
+                )
+    if len(args.hosts) > 1:
+        small, large = min(args.hosts), max(args.hosts)
+        for name in plays:
             print(
-                f"{count:>6} hosts: {times[count]:7.1f} s  ({1000 * times[count] / count:.1f} ms per host)",
-                flush=True,
+                f"{name:>15} time per host at {large} / at {small}: {growth(times[name]):.2f} "
+                f"(1.0 = linear; {large / small:.0f} = quadratic)"
             )
-    small, large = min(times), max(times)
-    if large != small:
-        ratio = (times[large] / large) / (times[small] / small)
-        print(
-            f"time per host at {large} / at {small}: {ratio:.2f} (1.0 = linear; {large / small:.0f} = quadratic); "
-            f"total time ratio {times[large] / times[small]:.2f} for {large / small:.0f}x the hosts"
-        )
+        if args.anchor:
+            print(
+                f"compliance.yml's growth over ansible-core's own (anchor): "
+                f"{growth(times['compliance.yml']) / growth(times['anchor.yml']):.2f}; "
+                f"compliance.yml / anchor per host at {large}: {times['compliance.yml'][large] / times['anchor.yml'][large]:.2f}"
+            )
     return 0
 
 
