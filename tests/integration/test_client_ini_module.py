@@ -474,3 +474,48 @@ def test_a_users_file_that_links_to_a_root_only_file_is_neither_read_nor_replace
     assert secret_text not in run.stdout + run.stderr + (tmp_path / "run" / "results.json").read_text()
     assert files_state(secret, link) == before
     assert folders_listing(user_dir) == listing
+
+
+def test_exact_section_four_steps_with_copies(stock_icaroot, tmp_path):
+    """state=exact: the section holds exactly the given keys in the file and its copy, other sections untouched."""
+    path = stock_icaroot.config / "wfclient.ini"
+    copy = stock_icaroot.config / "usertemplate" / "wfclient.ini"
+    original = path.read_bytes()
+    args = {
+        "path": str(path),
+        "copies": [str(copy)],
+        "section": "WFClient",
+        "state": "exact",
+        "settings": {"ProxyType": "Secure", "ProxyHost": "proxy.example.com:3128", "SSLCiphers": "GOV"},
+    }
+    run = run_tasks(
+        tmp_path / "run",
+        [
+            {MODULE: args, "check_mode": True, "diff": True},
+            stat_task(path),
+            {MODULE: args, "diff": True},
+            stat_task(path),
+            {MODULE: args, "check_mode": True},
+            {MODULE: args},
+            stat_task(path),
+            {MODULE: {**args, "settings": {"ProxyType": "Secure"}}, "check_mode": True},
+        ],
+        expect_failures=(7,),
+    )
+    check, after_check, apply, after_apply, recheck, reapply, after_reapply, refused = run.results
+    assert check["changed"] and "Version" in check["changed_keys"] and "ProxyHost" in check["changed_keys"]
+    assert after_check["stat"]["checksum"] == sha256(original)
+    assert apply["changed"] and [f["changed"] for f in apply["files"]] == [True, True]
+    assert after_apply["stat"]["checksum"] != sha256(original)
+    assert not recheck["changed"] and not reapply["changed"]
+    assert after_reapply["stat"]["mtime"] == after_apply["stat"]["mtime"]
+    assert "ProxyType=Secure needs ProxyHost" in refused["msg"]
+    for file in (path, copy):
+        parser = read_back(file)
+        assert dict(parser["WFClient"]) == {
+            "ProxyType": "Secure",
+            "ProxyHost": "proxy.example.com:3128",
+            "SSLCiphers": "GOV",
+        }
+        assert dict(parser["Thinwire3.0"]) == {"DesiredColor": "8", "ApproximateColors": "No"}
+    assert path.read_text().startswith("; wfclient.ini - machine-wide client settings")

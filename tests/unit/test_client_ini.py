@@ -431,3 +431,103 @@ def test_absent_reaches_the_copies(copies):
     )  # fmt: skip
     assert [f.changed_keys for f in result.files] == [["ProxyUsername"]] * 3
     assert all(b"ProxyUsername" not in p.read_bytes() for p in (main, template, user))
+
+
+# -- state: exact ----------------------------------------------------------------------------------------
+
+
+def test_exact_keeps_only_the_given_keys_in_their_lines_and_order(tmp_path):
+    path = tmp_path / "wfclient.ini"
+    path.write_bytes(
+        b"; machine settings\r\n[WFClient]\r\n; the proxy\r\nProxyType=None\r\nKeep = me\r\nOld=1\r\n"
+        b"ProxyHost=old:1\r\n\r\n[Other]\r\nOld=stays\r\n"
+    )
+    result = update_ini_file(
+        str(path),
+        section="wfclient",
+        settings={"ProxyHost": "proxy.example.com:3128", "keep": "me", "ProxyType": "Secure", "Gone": None},
+        state="exact",
+    )
+    assert result.changed and result.changed_keys == ["Old", "ProxyHost", "ProxyType"]
+    assert path.read_bytes() == (
+        b"; machine settings\r\n[WFClient]\r\n; the proxy\r\nProxyType=Secure\r\nKeep = me\r\n"
+        b"ProxyHost=proxy.example.com:3128\r\n\r\n[Other]\r\nOld=stays\r\n"
+    )
+    before = snapshot(path)
+    again = update_ini_file(
+        str(path),
+        section="WFClient",
+        settings={"ProxyType": "Secure", "ProxyHost": "proxy.example.com:3128", "Keep": "me"},
+        state="exact",
+    )
+    assert not again.changed and again.changed_keys == [] and snapshot(path) == before
+
+
+def test_exact_creates_the_section_and_the_file(tmp_path):
+    path = tmp_path / "wfclient.ini"
+    path.write_bytes(b"[Other]\nA=1\n")
+    result = update_ini_file(
+        str(path), section="Network\\Proxy", settings={"ProxyType": "Wpad"}, state="exact"
+    )
+    assert result.changed_keys == ["ProxyType"]
+    assert path.read_bytes() == b"[Other]\nA=1\n\n[Network\\Proxy]\nProxyType=Wpad\n"
+    empty = update_ini_file(str(path), section="Empty", settings={}, state="exact")
+    assert empty.changed and empty.changed_keys == []
+    assert path.read_bytes().endswith(b"ProxyType=Wpad\n\n[Empty]\n")
+    new = tmp_path / "new.ini"
+    with pytest.raises(IcaClientError, match="the file does not exist"):
+        update_ini_file(str(new), section="WFClient", settings={"A": "1"}, state="exact", create=False)
+    update_ini_file(str(new), section="WFClient", settings={"A": "1"}, state="exact")
+    assert new.read_bytes() == b"[WFClient]\nA=1\n"
+
+
+def test_exact_validates_the_section_as_it_will_be(stock_icaroot):
+    path = stock_icaroot.config / "wfclient.ini"
+    before = snapshot(path)
+    # ProxyHost is not given, so exact removes it: Secure then lacks its host.
+    with pytest.raises(IcaClientError, match=r"ProxyType=Secure needs ProxyHost"):
+        update_ini_file(str(path), section="WFClient", settings={"ProxyType": "Secure"}, state="exact")
+    with pytest.raises(IcaClientError, match=r"MinimumTLS=1\.5"):
+        update_ini_file(str(path), section="WFClient", settings={"MinimumTLS": "1.5"}, state="exact")
+    assert snapshot(path) == before
+
+
+def test_exact_masks_secrets_makes_a_new_file_private_and_reaches_copies(copies, tmp_path):
+    main, template, user = copies
+    result = update_ini_files(
+        str(main),
+        copies=[str(template), str(user)],
+        section="Network\\Proxy",
+        settings={"ProxyType": "Secure", "ProxyHost": "proxy.example.com:3128"},
+        secret_settings={"ProxyPassword": SECRET},
+        state="exact",
+        check_mode=True,
+    )
+    assert result.changed and all(SECRET not in diff["after"] for diff in result.diffs())
+    assert all(SECRET.encode() not in p.read_bytes() for p in (main, template, user))
+    assert all(b"[Network\\Proxy]" not in p.read_bytes() for p in (main, template, user))
+    update_ini_files(
+        str(main),
+        copies=[str(template), str(user)],
+        section="Network\\Proxy",
+        settings={"ProxyType": "Secure", "ProxyHost": "proxy.example.com:3128"},
+        secret_settings={"ProxyPassword": SECRET},
+        state="exact",
+    )
+    for path in (main, template, user):
+        assert (
+            f"[Network\\Proxy]\nProxyType=Secure\nProxyHost=proxy.example.com:3128\nProxyPassword={SECRET}\n"
+            in (path.read_text())
+        )
+    assert os.stat(user).st_uid == 1234
+    new = tmp_path / "secret.ini"
+    update_ini_file(str(new), section="WFClient", secret_settings={"ProxyPassword": SECRET}, state="exact")
+    assert stat.S_IMODE(os.stat(new).st_mode) == 0o600
+
+
+def test_exact_in_a_profile_sets_restrictions(stock_icaroot):
+    path = stock_icaroot.config / "Trusted_Region.ini"
+    update_ini_file(str(path), section="Network\\Proxy", settings={"ProxyType": "None,Secure"}, state="exact")
+    assert "[Network\\Proxy]\nProxyType=None,Secure\n" in path.read_text()
+    with pytest.raises(IcaClientError, match="invalid range"):
+        update_ini_file(str(path), section="Network\\Proxy", settings={"ProxyPort": "9-1"}, state="exact")

@@ -423,3 +423,21 @@ def test_property_remove_then_reread_removes_only_that_key(data, pick):
         else:
             assert doc._lines[-1].eol == ""
     assert _view(reread) == {k: v for k, v in before.items() if k != (_fold(section), _fold(key))}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", b"[New]\n"),
+        (b"[A]\r\nx=1\r\n", b"[A]\r\nx=1\r\n\r\n[New]\r\n"),
+        (b"[A]\nx=1", b"[A]\nx=1\n\n[New]"),  # no final newline stays so
+        (b"[A]\nx=1\n\n", b"[A]\nx=1\n\n[New]\n"),
+        (b"[new]\nx=1\n", b"[new]\nx=1\n"),  # already there (any case): unchanged
+    ],
+)
+def test_add_section_appends_an_empty_section_once(data, expected):
+    doc = doc_of(data)
+    assert doc.add_section("New") is (data != expected)
+    assert doc.to_bytes() == expected
+    doc.set("New", "k", "v")
+    assert doc.get("New", "k") == "v" and doc_of(doc.to_bytes()).get("New", "k") == "v"

@@ -31,6 +31,9 @@ from ._transaction import Step, TransactionError, apply
 
 PRESENT = "present"
 ABSENT = "absent"
+# The section holds exactly the keys given: keys not given are removed, given keys set.
+EXACT = "exact"
+STATES = (PRESENT, ABSENT, EXACT)
 SECRET_FILE_MODE = 0o600
 
 
@@ -147,7 +150,13 @@ def plan_edit(
                 changed_keys = removed
         else:
             changed_keys = [key for key, _value in entries if doc.remove(section, key)]
-    elif state == PRESENT:
+    elif state in (PRESENT, EXACT):
+        if state == EXACT:
+            wanted = {key.strip().lower() for key, value in entries if value is not None}
+            for key, _value in doc.items(section):
+                if key.strip().lower() not in wanted and doc.remove(section, key):
+                    changed_keys.append(key)
+            doc.add_section(section)
         for key, value in entries:
             if value is None:
                 changed = doc.remove(section, key)
@@ -201,7 +210,7 @@ def _plan_file(path: str, data: Optional[bytes], edit: IniEdit, *, create: bool)
     """Plan ``edit`` on one file's bytes (None: no file); raises IcaClientError for bad input."""
     schema = edit.schema
     section = edit.section
-    if data is None and edit.state == PRESENT and not create:
+    if data is None and edit.state in (PRESENT, EXACT) and not create:
         raise IcaClientError(f"cannot edit {path}: the file does not exist (set create=true to create it)")
     if data is None and edit.state == ABSENT:
         return _PlannedFile(IniEditResult(False, path, section, []), None, b"")
@@ -232,7 +241,7 @@ def _plan_file(path: str, data: Optional[bytes], edit: IniEdit, *, create: bool)
             continue
         if duplicate.key is None or duplicate.key.lower() in folded_changed:
             result.warnings.append(duplicate.describe(path))
-    writes_secret = edit.state == PRESENT and any(
+    writes_secret = edit.state in (PRESENT, EXACT) and any(
         schema_mod.is_secret(key, schema) and after.get(section, key) for key in result.changed_keys
     )
     mode = None

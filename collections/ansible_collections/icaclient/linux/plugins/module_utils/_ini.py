@@ -375,6 +375,20 @@ class IniDocument:
             _classify(f"{key}={value}", newline if final_newline else "", source=self.source, number=number)
         )
 
+    def add_section(self, section: Optional[str]) -> bool:
+        """Append an empty ``[section]`` when the file has none of that name; True when changed."""
+        if section is None or self._effective_span(section) is not None:
+            return False
+        _check_section(section, source=self.source)
+        newline = self.newline()
+        final_newline = self._ends_with_newline()
+        if self._lines:
+            self._lines[-1].eol = self._lines[-1].eol or newline
+            if self._lines[-1].kind != _BLANK:
+                self._lines.append(_Line("", newline, _BLANK))
+        self._lines.append(_Line(f"[{section}]", newline if final_newline else "", _SECTION, section))
+        return True
+
     def remove(self, section: Optional[str], key: str) -> bool:
         """Remove every occurrence of ``key`` from the section the client reads; True when changed."""
         span = self._effective_span(section)

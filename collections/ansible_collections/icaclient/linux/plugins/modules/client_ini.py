@@ -70,8 +70,13 @@ options:
     description:
       - V(present) sets the keys; V(absent) removes the keys given in O(settings) and
         O(secret_settings), or the whole section when neither is given.
+      - V(exact) makes the section hold exactly the keys given in O(settings) and O(secret_settings)
+        (a key with a null value counts as not given); every other key of the section is removed,
+        the given keys are set, and the lines kept keep their order and comments. The section is
+        created when it is missing. Validation, check mode, diff, O(copies) and the transaction are
+        those of V(present).
     type: str
-    choices: [present, absent]
+    choices: [present, absent, exact]
     default: present
   copies:
     description:
@@ -166,6 +171,17 @@ EXAMPLES = r"""
 - name: Show which copies were not there
   ansible.builtin.debug:
     msg: "{{ wfclient_result.skipped_copies | map(attribute='path') | list }}"
+
+- name: Make the proxy section hold exactly these keys (any other key in it is removed)
+  icaclient.linux.client_ini:
+    path: /opt/Citrix/ICAClient/config/wfclient.ini
+    section: Network\Proxy
+    state: exact
+    settings:
+      ProxyType: Secure
+      ProxyHost: proxy.example.com:3128
+    secret_settings:
+      ProxyPassword: "{{ vault_proxy_password }}"
 
 - name: Remove the proxy password again
   icaclient.linux.client_ini:
@@ -269,7 +285,7 @@ def main():
             section=dict(type="str", required=True),
             settings=dict(type="dict"),
             secret_settings=dict(type="dict", no_log=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
+            state=dict(type="str", choices=["present", "absent", "exact"], default="present"),
             create=dict(type="bool", default=True),
             backup=dict(type="bool", default=False),
             validate=dict(type="bool", default=True),
@@ -277,7 +293,10 @@ def main():
             client_version=dict(type="str"),
             schema_overrides=dict(type="dict"),
         ),
-        required_if=[("state", "present", ("settings", "secret_settings"), True)],
+        required_if=[
+            ("state", "present", ("settings", "secret_settings"), True),
+            ("state", "exact", ("settings", "secret_settings"), True),
+        ],
         supports_check_mode=True,
     )
     params = module.params
