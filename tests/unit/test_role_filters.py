@@ -1,0 +1,268 @@
+"""The filters the roles declare their variables with (plugins/filter/config_role.py, keystore_role.py,
+stores_role.py): pure functions, called as Jinja calls them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.icaclient.linux.plugins.filter import config_role, keystore_role, stores_role
+from ansible_collections.icaclient.linux.plugins.filter.config_role import (
+    client_folders,
+    client_words,
+    files_in_folders,
+    lockdown_entries,
+    profile_items,
+    uid_range_users,
+)
+from ansible_collections.icaclient.linux.plugins.filter.keystore_role import keystore_rehash_steps
+from ansible_collections.icaclient.linux.plugins.filter.stores_role import store_items
+from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import key_spec, lockdown_section
+
+FILTER_DIR = Path(config_role.__file__).parent
+CONFIG_ROLE = Path(__file__).resolve().parents[2] / "roles" / "icaclient_config"
+PROXY = "Network\\Proxy"
+SSL = "Network\\SSL"
+
+
+def _config_vars() -> dict:
+    return yaml.safe_load((CONFIG_ROLE / "vars" / "main.yml").read_text())
+
+
+@pytest.mark.parametrize(
+    "plugin", [config_role, keystore_role, stores_role], ids=lambda plugin: plugin.__name__
+)
+def test_every_filter_has_its_documentation(plugin):
+    for name in plugin.FilterModule().filters():
+        doc = yaml.safe_load((FILTER_DIR / f"{name}.yml").read_text())
+        assert doc["DOCUMENTATION"]["name"] == name
+        assert doc["RETURN"]["_value"]["description"]
+        assert f"icaclient.linux.{name}" in doc["EXAMPLES"]
+
+
+# -- lockdown_entries ------------------------------------------------------------------------------
+
+
+def test_lockdown_entries_place_each_key_and_permit_its_value():
+    sections = {
+        "WFClient": {
+            "MinimumTLS": "1.2",
+            "ProxyType": "Secure",
+            "ProxyPort": "3128",
+            "ProxyAuthenticationBasic": "True",
+            "ProxyBypassList": "a.example,b.example",
+            "ProxyHost": None,  # not set: no entry
+            "TransportReconnectEnabled": "Off",
+        },
+        "Custom": {"Retries": 3, "Beep": True, "Name": "x"},
+    }
+    entries = lockdown_entries(
+        sections,
+        lockdown_sections={"TransportReconnectEnabled": "Network\\CGP", "MinimumTLS": "Elsewhere"},
+        list_keys=["ProxyBypassList"],
+        listed_only=["ProxyPassword"],
+    )
+    assert entries == [
+        # The role's override wins over the schema's section.
+        {"key": "MinimumTLS", "section": "Elsewhere", "permit": ["1.2"], "restriction_if_missing": "any_string"},
+        {"key": "ProxyType", "section": PROXY, "permit": ["Secure"], "restriction_if_missing": "any_string"},
+        # Integer and boolean keys of the schema get * when the profile lacks them.
+        {"key": "ProxyPort", "section": PROXY, "permit": ["3128"], "restriction_if_missing": "any"},
+        {"key": "ProxyAuthenticationBasic", "section": PROXY, "permit": ["True"], "restriction_if_missing": "any"},
+        # A list: any string, never a choice list of its items.
+        {"key": "ProxyBypassList", "section": PROXY, "permit": [], "restriction": "any_string"},
+        {"key": "TransportReconnectEnabled", "section": "Network\\CGP", "permit": ["Off"], "restriction_if_missing": "any_string"},
+        # Keys the schema does not know: no section, the form by the YAML type; a boolean is never permitted by value.
+        {"key": "Retries", "section": None, "permit": ["3"], "restriction_if_missing": "any"},
+        {"key": "Beep", "section": None, "permit": [], "restriction_if_missing": "any"},
+        {"key": "Name", "section": None, "permit": ["x"], "restriction_if_missing": "any_string"},
+        # The password is listed, never permitted by value.
+        {"key": "ProxyPassword", "section": PROXY, "restriction_if_missing": "any_string", "permit": []},
+    ]  # fmt: skip
+
+
+def test_lockdown_entries_of_the_role_keys_follow_the_schema():
+    """What the role's own variables set is placed where the schema says, with the schema's form."""
+    settings = _config_vars()["__icaclient_config_role_settings_all"]
+    entries = lockdown_entries({"WFClient": dict.fromkeys(settings, "1")}, list_keys=["ProxyBypassList"])
+    assert [entry["key"] for entry in entries] == list(settings)
+    for entry in entries:
+        key = entry["key"]
+        assert key_spec(key) is not None, key
+        assert entry["section"] == lockdown_section(key) is not None, key
+        expected = "any" if key_spec(key)["type"] in ("int", "bool") else "any_string"
+        assert entry.get("restriction_if_missing", entry.get("restriction")) == expected, key
+
+
+def test_lockdown_entries_without_settings_and_bad_input():
+    assert lockdown_entries({}) == []
+    assert lockdown_entries({"WFClient": None}) == []
+    with pytest.raises(AnsibleFilterError, match="must be a mapping"):
+        lockdown_entries(["WFClient"])
+    with pytest.raises(AnsibleFilterError, match="the settings of section WFClient must be a mapping"):
+        lockdown_entries({"WFClient": "MinimumTLS=1.2"})
+
+
+# -- client_words ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"ProxyAuthenticationBasic": True, "ProxyAuthenticationNTLM": False}, {"ProxyAuthenticationBasic": "True", "ProxyAuthenticationNTLM": "False"}),
+        # Ansible's boolean spellings for a key of type bool, as the role's bool variables mean them.
+        ({"ProxyAuthenticationBasic": "yes", "ProxyAuthenticationNTLM": "0"}, {"ProxyAuthenticationBasic": "True", "ProxyAuthenticationNTLM": "False"}),
+        ({"HDXoverUDP": False}, {"HDXoverUDP": "Off"}),
+        ({"HDXoverUDP": True}, {"HDXoverUDP": "On"}),
+        ({"HDXoverUDP": "Preferred"}, {"HDXoverUDP": "Preferred"}),  # a string stays as written
+        ({"ProxyPort": 3128, "MinimumTLS": 1.2}, {"ProxyPort": "3128", "MinimumTLS": "1.2"}),
+        ({"ProxyHost": None, "ProxyType": "Secure"}, {"ProxyType": "Secure"}),
+        ({}, {}),
+    ],
+    ids=["booleans", "boolean-spellings", "off", "on", "choice", "numbers", "null-left-out", "empty"],
+)  # fmt: skip
+def test_client_words(settings, expected):
+    assert client_words(settings, bool_words={"HDXoverUDP": ["On", "Off"]}) == expected
+
+
+def test_client_words_refuses_a_boolean_without_words():
+    with pytest.raises(AnsibleFilterError, match="a YAML boolean is ambiguous for this key"):
+        client_words({"HDXoverUDP": True})
+    with pytest.raises(AnsibleFilterError, match="must be a mapping"):
+        client_words(["ProxyType"])
+
+
+def test_the_roles_bool_words_cover_its_boolean_keys():
+    declared = _config_vars()
+    words = declared["__icaclient_config_bool_words"]
+    for key in words:
+        assert key_spec(key) is not None and "bool_words" not in key_spec(key), key
+    assert client_words({key: True for key in words}, bool_words=words) == {
+        key: pair[0] for key, pair in words.items()
+    }
+
+
+# -- users, folders, files -------------------------------------------------------------------------
+
+
+GETENT = {
+    "root": ["x", "0", "0", "root", "/root", "/bin/bash"],
+    "zoe": ["x", "1001", "1001", "", "/home/zoe", "/bin/bash"],
+    "alice": ["x", "1000", "1000", "", "/home/alice", "/bin/bash"],
+    "nobody": ["x", "65534", "65534", "", "/nonexistent", "/usr/sbin/nologin"],
+    "broken": ["x"],
+    "odd": ["x", "not-a-number"],
+}
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [(1000, 59999, ["alice", "zoe"]), ("1001", "1001", ["zoe"]), (0, 0, ["root"]), (2000, 1000, [])],
+)
+def test_uid_range_users(low, high, expected):
+    assert uid_range_users(GETENT, low, high) == expected
+
+
+def test_uid_range_users_bad_input():
+    assert uid_range_users(None, 0, 10) == []
+    with pytest.raises(AnsibleFilterError, match="min_uid and max_uid must be integers"):
+        uid_range_users(GETENT, "low", 10)
+
+
+def test_client_folders_keeps_real_folders_only():
+    results = [
+        {"item": "alice", "stat": {"exists": True, "isdir": True, "path": "/home/alice/.ICAClient"}},
+        # A link to a folder (stat does not follow it), a file, a missing folder, a skipped item.
+        {"item": "mallory", "stat": {"exists": True, "isdir": False, "islnk": True, "path": "/home/mallory/.ICAClient"}},
+        {"item": "bob", "stat": {"exists": True, "isdir": False, "path": "/home/bob/.ICAClient"}},
+        {"item": "carol", "stat": {"exists": False}},
+        {"item": "dave", "skipped": True},
+    ]  # fmt: skip
+    assert client_folders(results) == {"/home/alice/.ICAClient": "alice"}
+    assert client_folders([]) == {}
+    with pytest.raises(AnsibleFilterError, match="must be a list"):
+        client_folders({"results": []})
+
+
+def test_files_in_folders_keeps_the_named_folders_sorted():
+    files = [
+        {"path": "/ica/config/wfclient.ini", "mode": "0644"},
+        {"path": "/ica/config/usertemplate/wfclient.ini"},
+        {"path": "/ica/config/All_Regions.ini"},
+        {"path": "/ica/config/other/wfclient.ini"},  # a subfolder the walk also saw
+        {"path": "/home/alice/.ICAClient/All_Regions.ini"},
+    ]
+    kept = files_in_folders(files, ["/ica/config", "/ica/config/usertemplate", "/home/alice/.ICAClient"])
+    assert [found["path"] for found in kept] == [
+        "/home/alice/.ICAClient/All_Regions.ini",
+        "/ica/config/All_Regions.ini",
+        "/ica/config/usertemplate/wfclient.ini",
+        "/ica/config/wfclient.ini",
+    ]
+    assert kept[-1] == files[0]  # the find entries as they are
+    assert files_in_folders([], ["/ica/config"]) == []
+
+
+def test_profile_items():
+    entries = [{"key": "ProxyType", "permit": ["Secure"]}]
+    assert profile_items(["/a/Trusted_Region.ini", "/a/Untrusted_Regions.ini"], entries) == [
+        {"path": "/a/Trusted_Region.ini", "entries": entries},
+        {"path": "/a/Untrusted_Regions.ini", "entries": entries},
+    ]
+    assert profile_items(["/a/All_Regions.ini"], []) == []
+    with pytest.raises(AnsibleFilterError, match="must be a list"):
+        profile_items("/a/All_Regions.ini", entries)
+
+
+# -- keystore and stores ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("certificates", "rehash", "method", "expected"),
+    [
+        # Both folders rehashed by the certificate call: no separate step.
+        ([{"kind": "root"}, {"kind": "intermediate"}], True, "builtin", (True, False)),
+        # One folder in the call: the separate step rehashes both (repairs the other's links).
+        ([{"kind": "root"}, {"state": "absent"}], True, "builtin", (True, True)),
+        ([{"kind": "intermediate", "state": "absent"}, {"state": "absent"}], True, "builtin", (True, False)),
+        # Nothing listed: only the separate step.
+        ([], True, "builtin", (False, True)),
+        # ctx_rehash: never inside the certificate call.
+        ([{"kind": "root"}, {"kind": "intermediate"}], True, "ctx_rehash", (False, True)),
+        ([{"kind": "root"}, {"kind": "intermediate"}], False, "builtin", (False, False)),
+        ([{"kind": "root"}], "no", "builtin", (False, False)),
+    ],
+    ids=["both", "roots-only", "removal-kinds", "none-listed", "ctx-rehash", "off", "off-as-word"],
+)
+def test_keystore_rehash_steps(certificates, rehash, method, expected):
+    steps = keystore_rehash_steps(certificates, rehash=rehash, method=method)
+    assert (steps["with_certificates"], steps["on_its_own"]) == expected
+
+
+def test_keystore_rehash_steps_bad_input():
+    with pytest.raises(AnsibleFilterError, match="expects the list of certificate items"):
+        keystore_rehash_steps({"kind": "root"})
+    with pytest.raises(AnsibleFilterError, match="each certificate item must be a mapping"):
+        keystore_rehash_steps(["corp-root.pem"])
+
+
+def test_store_items_give_each_store_its_users():
+    stores = [
+        {"url": "https://sf.example/Citrix/Store/discovery"},
+        {"url": "https://gw.example", "gateway": "gw", "users": ["carol"]},
+        {"url": "https://old.example", "state": "absent", "users": []},
+    ]
+    assert store_items(stores, ["alice", "bob"]) == [
+        {"url": "https://sf.example/Citrix/Store/discovery", "users": ["alice", "bob"]},
+        {"url": "https://gw.example", "gateway": "gw", "users": ["carol"]},
+        {"url": "https://old.example", "state": "absent", "users": []},
+    ]
+    assert "users" not in stores[0]  # the input is left as it was
+    assert store_items([], ["alice"]) == []
+    with pytest.raises(AnsibleFilterError, match="expects a list of stores"):
+        store_items("https://sf.example")
+    with pytest.raises(AnsibleFilterError, match="users must be a list"):
+        store_items(stores, "alice")
