@@ -1,9 +1,8 @@
-"""Helpers shared by the keystore integration tests: folder snapshots, openssl verify, read-only folders."""
+"""Helpers shared by the keystore integration tests: openssl verify and hash, read-only folders, a bare host."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -11,22 +10,6 @@ from pathlib import Path
 from typing import Optional
 
 PYTHON_WITHOUT_CRYPTOGRAPHY = Path.home() / ".pyenv" / "versions"
-
-
-def snapshot(folder: Path) -> dict[str, tuple]:
-    """Every entry of ``folder``: links by target, files by bytes, mode and mtime (so a rewrite shows)."""
-    if not folder.exists():
-        return {}
-    found: dict[str, tuple] = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.is_symlink():
-            found[entry.name] = ("link", os.readlink(entry))
-        elif entry.is_dir():
-            found[entry.name] = ("dir",)
-        else:
-            info = entry.stat()
-            found[entry.name] = ("file", entry.read_bytes(), info.st_mode & 0o7777, info.st_mtime_ns)
-    return found
 
 
 def openssl_verify(

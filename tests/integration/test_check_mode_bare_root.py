@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from ansible_run import REPO, VENV_BIN, ansible_env
 from debian_roots import ROOTS, restored_root
+from helpers import snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -36,23 +37,6 @@ SANDBOX = "/srv/sandbox"
 # What a run may change on the endpoint: Ansible's own temporary files, the kernel's views, and
 # apt's caches and log (a simulated install rebuilds pkgcache.bin and logs the solution).
 VOLATILE = ("proc", "sys", "dev", "run", "tmp", "root/.ansible", "var/tmp", "var/cache/apt", "var/log/apt")
-
-
-def snapshot(root: Path) -> dict[str, tuple]:
-    """Every file, folder and link of the root but the volatile folders: kind, mode, size,
-    modification time (not of folders: Ansible's temporary folder touches /root), link target."""
-    found: dict[str, tuple] = {}
-    skip = {root / part for part in VOLATILE}
-    for folder, dirs, files in os.walk(root):
-        here = Path(folder)
-        dirs[:] = [d for d in dirs if here / d not in skip]
-        for name in dirs + files:
-            path = here / name
-            st = path.lstat()
-            target = os.readlink(path) if path.is_symlink() else None
-            mtime = None if path.is_dir() and not path.is_symlink() else st.st_mtime_ns
-            found[str(path.relative_to(root))] = (st.st_mode, st.st_size, mtime, target)
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -124,11 +108,11 @@ def _recap(proc: subprocess.CompletedProcess) -> dict[str, int]:
 
 
 def _predict(inventory: Path, role: str, **extra) -> tuple[subprocess.CompletedProcess, dict]:
-    before = snapshot(ROOT)
+    before = snapshot(ROOT, skip=VOLATILE, folder_times=False)
     proc = _playbook(inventory, PLAYBOOK, {"role_under_test": role, **extra})
     recap = _recap(proc)
     assert proc.returncode == 0 and recap["failed"] == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
-    after = snapshot(ROOT)
+    after = snapshot(ROOT, skip=VOLATILE, folder_times=False)
     changed = sorted(set(before.items()) ^ set(after.items()))
     assert not changed, f"check mode of {role} changed the root: {changed[:10]}"
     predicted = json.loads(
@@ -182,14 +166,14 @@ def test_the_stores_role_predicts_nothing_without_stores_and_does_not_fail(bare_
 
 
 def test_compliance_on_the_bare_root_reports_every_role_as_would_change(bare_root, tmp_path):
-    before = snapshot(ROOT)
+    before = snapshot(ROOT, skip=VOLATILE, folder_times=False)
     proc = _playbook(
         bare_root,
         REPO / "playbooks" / "compliance.yml",
         {"icaclient_compliance_report_dir": str(tmp_path / "report"), "icaclient_compliance_fail": False},
     )
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
-    assert not sorted(set(before.items()) ^ set(snapshot(ROOT).items()))
+    assert not sorted(set(before.items()) ^ set(snapshot(ROOT, skip=VOLATILE, folder_times=False).items()))
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     (host,) = report["hosts"]
     roles = {c["id"]: c for c in host["checks"] if c["id"].startswith("role:")}

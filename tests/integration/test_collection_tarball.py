@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import subprocess
 import tarfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from ansible_run import REPO, VENV_BIN, ansible_env
+from helpers import demo_sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -135,40 +134,8 @@ def test_the_installed_collection_lists_its_roles_and_plays(installed):
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     """The sandbox endpoint and the three demo gateways, as scripts/main.sh makes them."""
-    path = tmp_path_factory.mktemp("tarball-job") / "sandbox"
-    python = str(VENV_BIN / "python")
-    subprocess.run(
-        [python, str(REPO / "scripts" / "make_sandbox.py"), str(path)], check=True, capture_output=True
-    )
-    (path / "gateways").mkdir()
-    demo_vars = path / "demo-vars.json"
-    log_path = path / "gateways" / "stdout.log"
-    with log_path.open("w") as log:
-        gateways = subprocess.Popen(
-            [
-                python,
-                str(REPO / "scripts" / "demo_gateways.py"),
-                "--sandbox",
-                str(path),
-                "--vars-file",
-                str(demo_vars),
-                "--pid-file",
-                str(path / "gateways" / "gateways.pid"),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            for _ in range(150):
-                if demo_vars.exists() and demo_vars.stat().st_size:
-                    break
-                assert gateways.poll() is None, log_path.read_text()
-                time.sleep(0.1)
-            assert demo_vars.stat().st_size, log_path.read_text()
-            yield path
-        finally:
-            gateways.send_signal(signal.SIGTERM)
-            gateways.wait(timeout=30)
+    with demo_sandbox(tmp_path_factory.mktemp("tarball-job") / "sandbox", str(VENV_BIN / "python")) as path:
+        yield path
 
 
 def _playbook(installed: Installed, sandbox: Path, name: str, *args: str) -> subprocess.CompletedProcess:

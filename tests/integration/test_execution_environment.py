@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from pathlib import Path
 import pytest
 import yaml
 from ansible_run import REPO, VENV_BIN
+from helpers import demo_sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -200,43 +200,12 @@ class Sandbox:
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     """The sandbox endpoint and the three demo gateways, made as scripts/main.sh makes them."""
-    path = tmp_path_factory.mktemp("ee-job") / "sandbox"
-    python = str(VENV_BIN / "python")
-    subprocess.run(
-        [python, str(REPO / "scripts" / "make_sandbox.py"), str(path)], check=True, capture_output=True
-    )
-    (path / "gateways").mkdir()
-    demo_vars = path / "demo-vars.json"
-    log = (path / "gateways" / "stdout.log").open("w")
-    gateways = subprocess.Popen(
-        [
-            python,
-            str(REPO / "scripts" / "demo_gateways.py"),
-            "--sandbox",
-            str(path),
-            "--vars-file",
-            str(demo_vars),
-            "--pid-file",
-            str(path / "gateways" / "gateways.pid"),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(150):
-            if demo_vars.exists() and demo_vars.stat().st_size:
-                break
-            assert gateways.poll() is None, (path / "gateways" / "stdout.log").read_text()
-            time.sleep(0.1)
+    with demo_sandbox(tmp_path_factory.mktemp("ee-job") / "sandbox", str(VENV_BIN / "python")) as path:
         yield Sandbox(
             path,
             json.loads((path / "sandbox-vars.json").read_text()),
-            json.loads(demo_vars.read_text()),
+            json.loads((path / "demo-vars.json").read_text()),
         )
-    finally:
-        gateways.send_signal(signal.SIGTERM)
-        gateways.wait(timeout=30)
-        log.close()
 
 
 def report_vars(ident: str) -> dict:

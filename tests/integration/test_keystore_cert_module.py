@@ -19,13 +19,8 @@ from pathlib import Path
 
 import pytest
 from ansible_run import run_module, run_playbook
-from keystore_sandbox import (
-    openssl_hash,
-    openssl_verify,
-    python_without_cryptography,
-    read_only,
-    snapshot,
-)
+from helpers import hash_links, openssl_rehash_links, snapshot
+from keystore_sandbox import openssl_hash, openssl_verify, python_without_cryptography, read_only
 
 
 def _cacerts(icaroot: Path) -> Path:
@@ -338,35 +333,6 @@ def test_bad_input_fails_clearly_and_changes_nothing(bad_input_run, case):
 # certificates=[...]: many certificates in one call
 
 
-def tree(root: Path) -> dict[str, tuple]:
-    """Every entry under ``root``, recursively: links by target, files by bytes, mode and mtime."""
-    found: dict[str, tuple] = {}
-    for path in sorted(root.rglob("*")):
-        name = str(path.relative_to(root))
-        if path.is_symlink():
-            found[name] = ("link", os.readlink(path))
-        elif path.is_dir():
-            found[name] = ("dir", path.stat().st_mode & 0o7777)
-        else:
-            info = path.stat()
-            found[name] = ("file", path.read_bytes(), info.st_mode & 0o7777, info.st_mtime_ns)
-    return found
-
-
-def _links(folder: Path) -> dict[str, str]:
-    return {path.name: os.readlink(path) for path in folder.iterdir() if path.is_symlink()}
-
-
-def _openssl_rehash_links(folder: Path, scratch: Path) -> dict[str, str]:
-    """The links ``openssl rehash`` makes on a copy of ``folder`` without its links."""
-    scratch.mkdir()
-    for path in folder.iterdir():
-        if not path.is_symlink():
-            shutil.copy(path, scratch / path.name)
-    subprocess.run(["openssl", "rehash", str(scratch)], check=True, capture_output=True)
-    return _links(scratch)
-
-
 def test_list_root_pem_and_der_intermediate_four_steps_then_openssl_verifies(pki, icaroot, tmp_path):
     cacerts, intcerts = _cacerts(icaroot), icaroot / "keystore" / "intcerts"
     der = pki.write(pki.intermediate, "Issuing CA 1.crt", fmt="der", directory=tmp_path)
@@ -378,7 +344,7 @@ def test_list_root_pem_and_der_intermediate_four_steps_then_openssl_verifies(pki
         ],
     }
     assert openssl_verify(cacerts, pki.path("leaf"), pki.path("intermediate")).returncode != 0
-    before = tree(icaroot)
+    before = snapshot(icaroot)
 
     check = run_module("keystore_cert", args, check=True, diff=True)
     assert not check["failed"] and check["changed"], check["_stdout"]
@@ -389,7 +355,7 @@ def test_list_root_pem_and_der_intermediate_four_steps_then_openssl_verifies(pki
     assert "+corp-root.pem  CN=Test Root CA,O=icaclient test PKI sha256=" in check["_stdout"]
     assert f"--- before: {intcerts}/ (missing)" in check["_stdout"]
     assert "+Issuing-CA-1.pem  CN=Test Issuing CA" in check["_stdout"]
-    assert tree(icaroot) == before
+    assert snapshot(icaroot) == before
 
     applied = run_module("keystore_cert", args, diff=True)
     assert not applied["failed"] and applied["changed"]
@@ -405,10 +371,10 @@ def test_list_root_pem_and_der_intermediate_four_steps_then_openssl_verifies(pki
     }
     assert (cacerts / "corp-root.pem").read_bytes() == pki.root.pem
     assert (intcerts / "Issuing-CA-1.pem").read_bytes() == pki.intermediate.pem  # DER converted to PEM
-    assert _links(cacerts) == {root_link: "corp-root.pem"} and _links(intcerts) == {
+    assert hash_links(cacerts) == {root_link: "corp-root.pem"} and hash_links(intcerts) == {
         int_link: "Issuing-CA-1.pem"
     }
-    written = tree(icaroot)
+    written = snapshot(icaroot)
 
     again = run_module("keystore_cert", args, check=True)
     assert not again["failed"] and not again["changed"]
@@ -416,7 +382,7 @@ def test_list_root_pem_and_der_intermediate_four_steps_then_openssl_verifies(pki
     assert not final["failed"] and not final["changed"]
     assert [entry["certificates"][0]["action"] for entry in final["certificates"]] == ["present", "present"]
     assert all(facts["changed"] is False for facts in final["rehash"].values())
-    assert tree(icaroot) == written  # not even rewritten with the same bytes
+    assert snapshot(icaroot) == written  # not even rewritten with the same bytes
 
     verified = openssl_verify(cacerts, pki.path("leaf"), intcerts / "Issuing-CA-1.pem")
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -441,17 +407,17 @@ def test_list_adds_two_roots_and_removes_one_in_the_same_folder(pki, icaroot, tm
     assert applied["certificates"][2]["removed"] == [str(cacerts / "corp-root-2016.pem")]
     assert sorted(path.name for path in cacerts.glob("*.pem")) == ["corp-root.pem", "partner-root.pem"]
     assert list(applied["rehash"]) == [str(cacerts)]
-    assert _links(cacerts) == _openssl_rehash_links(cacerts, tmp_path / "openssl")
+    assert hash_links(cacerts) == openssl_rehash_links(cacerts, tmp_path / "openssl")
     assert not run_module("keystore_cert", args)["changed"]
 
 
 def test_empty_list_changes_and_rehashes_nothing(icaroot):
     os.symlink("removed-long-ago.pem", _cacerts(icaroot) / "deadbeef.0")  # a rehash would remove it
-    before = tree(icaroot)
+    before = snapshot(icaroot)
     result = run_module("keystore_cert", {"icaroot": str(icaroot), "certificates": []})
     assert not result["failed"] and not result["changed"]
     assert result["certificates"] == [] and result["rehash"] == {}
-    assert tree(icaroot) == before
+    assert snapshot(icaroot) == before
 
 
 def _bad_lists(pki, files: Path) -> dict[str, tuple[dict, str]]:
@@ -558,10 +524,11 @@ def bad_list_run(pki, tmp_path_factory):
             [{"name": "Feed the module bad lists", "hosts": "all", "gather_facts": False, "tasks": tasks}]
         )
     )
-    before = {case: tree(icaroot) for case, icaroot in sandboxes.items()}
+    # folder times left out: a rolled back intcerts/ was made and removed, which keystore/ records
+    before = {case: snapshot(icaroot, folder_times=False) for case, icaroot in sandboxes.items()}
     with read_only(_cacerts(sandboxes["read_only_cacerts_rolls_back_intcerts"])):
         run = run_playbook(playbook, expect_failure=True)
-    after = {case: tree(icaroot) for case, icaroot in sandboxes.items()}
+    after = {case: snapshot(icaroot, folder_times=False) for case, icaroot in sandboxes.items()}
     assert len(run.results) == len(cases), run.stdout + run.stderr
     yield {"cases": cases, "results": dict(zip(cases, run.results)), "before": before, "after": after}
     for icaroot in sandboxes.values():

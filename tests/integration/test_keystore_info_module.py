@@ -14,7 +14,8 @@ import subprocess
 
 import pytest
 from ansible_run import run_module, run_playbook
-from keystore_sandbox import openssl_hash, openssl_verify, python_without_cryptography, snapshot
+from helpers import snapshot
+from keystore_sandbox import openssl_hash, openssl_verify, python_without_cryptography
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ changes nothing. ``method=ctx_rehash`` runs a stand-in of the client's tool.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -19,15 +18,8 @@ from pathlib import Path
 
 import ansible_run
 import pytest
-from keystore_sandbox import openssl_hash, openssl_verify, read_only, snapshot
-
-
-def hash_links(folder: Path) -> dict[str, str]:
-    return {
-        entry.name: os.readlink(entry.path)
-        for entry in os.scandir(folder)
-        if entry.is_symlink() and re.fullmatch(r"[0-9a-fA-F]{8}\.[rR]?[0-9]*", entry.name)
-    }
+from helpers import hash_links, openssl_rehash_links, snapshot
+from keystore_sandbox import openssl_hash, openssl_verify, read_only
 
 
 def stamps(folder: Path) -> dict[str, tuple]:
@@ -261,15 +253,6 @@ def test_ctx_rehash_on_a_missing_folder_names_the_folder(tmp_path: Path) -> None
 
 
 # --- icaroot=...: both keystore folders in one call ----------------------------------------------
-
-
-def openssl_rehash_links(folder: Path, scratch: Path) -> dict[str, str]:
-    """The links ``openssl rehash`` makes on a copy of ``folder`` without its hash links."""
-    shutil.copytree(folder, scratch, symlinks=True)
-    for link in hash_links(scratch):
-        os.unlink(scratch / link)
-    subprocess.run(["openssl", "rehash", str(scratch)], check=True, capture_output=True)
-    return hash_links(scratch)
 
 
 @pytest.fixture

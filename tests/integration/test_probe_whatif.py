@@ -6,11 +6,11 @@ The keystore is the session's test keystore (``openssl rehash`` links); each tes
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from helpers import snapshot
 from integration.peers import TestPki
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
@@ -22,20 +22,6 @@ from ansible_collections.icaclient.linux.plugins.module_utils._probe import (
 )
 
 TIMEOUT = 2.0
-
-
-def snapshot(folder: Path) -> dict[str, tuple]:
-    """Every entry under ``folder``: link target or (bytes, mode, mtime_ns)."""
-    found = {}
-    for path in sorted(folder.rglob("*")):
-        stat = path.lstat()
-        if path.is_symlink():
-            found[str(path)] = ("link", os.readlink(path), stat.st_mtime_ns)
-        elif path.is_file():
-            found[str(path)] = ("file", path.read_bytes(), stat.st_mode, stat.st_mtime_ns)
-        else:
-            found[str(path)] = ("dir", stat.st_mode, stat.st_mtime_ns)
-    return found
 
 
 def probe(target: str, keystore: Path, **kw) -> ProbeResult:

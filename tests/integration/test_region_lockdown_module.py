@@ -13,12 +13,9 @@ import os
 from pathlib import Path
 
 from ansible_run import run_tasks
+from helpers import snapshot
 
 MODULE = "icaclient.linux.region_lockdown"
-
-
-def snapshot(path: Path):
-    return path.read_bytes(), os.stat(path).st_mtime_ns
 
 
 def restriction(path: Path, section: str, key: str) -> list[str]:
@@ -445,3 +442,61 @@ def test_an_administrators_profile_link_is_reported_not_turned_into_a_copy(stock
     assert (config / "Trusted_Region.ini").is_symlink()
     assert file_state(config / "Trusted_Region.ini") == before[config / "Trusted_Region.ini"]
     assert restriction(shared, "Network\\Proxy", "ProxyType") == ["None", "Auto", "Wpad", "Secure"]
+
+
+def test_exact_sets_a_whole_profile_section_in_four_steps(stock_icaroot, tmp_path):
+    """exact: the section holds the entries' keys only, in every region file and in a profile of its own."""
+    config = stock_icaroot.config
+    trusted, untrusted = config / "Trusted_Region.ini", config / "Untrusted_Regions.ini"
+    (config / "Trusted_Region.ini").write_text(
+        trusted.read_text().replace(
+            "ProxyType=None,Auto,Wpad\n", "ProxyType=None,Auto,Wpad\nProxyTimeout=*\n"
+        )
+    )
+    entries = [
+        {"key": "ProxyType", "restriction": "list", "values": ["None", "Secure"]},
+        {"key": "ProxyHost", "restriction": "any_string"},
+    ]
+    args = {
+        "icaroot": str(stock_icaroot.icaroot),
+        "region": ["trusted", "untrusted"],
+        "entries": entries,
+        "exact": True,
+    }
+    per_profile = {
+        "profiles": [{"path": str(config / "Unknown_Region.ini"), "entries": entries[:1], "exact": True}]
+    }
+    stat = {"ansible.builtin.stat": {"path": str(trusted)}}
+    run = run_tasks(
+        tmp_path / "run",
+        [
+            {MODULE: args, "check_mode": True, "diff": True},
+            {MODULE: args},
+            stat,
+            {MODULE: args, "check_mode": True},
+            {MODULE: args},
+            stat,
+            {MODULE: per_profile},
+        ],
+    )
+    check, apply, after_apply, recheck, reapply, after_reapply, unknown = run.results
+    after_check_text = check["diff"][0]["before"]
+    assert check["changed"] and "ProxyTimeout=*" in after_check_text
+    assert [(Path(f["path"]).name, f["key"], f["after"]) for f in check["files"]] == [
+        ("Trusted_Region.ini", "ProxyType", "None,Secure"),
+        ("Trusted_Region.ini", "ProxyHost", ""),
+        ("Trusted_Region.ini", "ProxyTimeout", None),
+        ("Untrusted_Regions.ini", "ProxyType", "None,Secure"),
+        ("Untrusted_Regions.ini", "ProxyHost", ""),
+    ]
+    assert apply["changed"] and not recheck["changed"] and not reapply["changed"]
+    assert after_reapply["stat"]["mtime"] == after_apply["stat"]["mtime"]
+    for path in (trusted, untrusted, config / "Unknown_Region.ini"):
+        parser = configparser.RawConfigParser(strict=False, interpolation=None)
+        parser.optionxform = str
+        parser.read(path)
+        keys = {"ProxyType": "None,Secure"}
+        if not path.name.startswith("Unknown"):
+            keys["ProxyHost"] = ""
+        assert dict(parser["Network\\Proxy"]) == keys, path
+    assert unknown["changed"] and "SmartCardAllowed=*" in trusted.read_text()

@@ -28,6 +28,7 @@ from typing import Optional
 
 import pytest
 from ansible_run import PlaybookRun, run_playbook
+from helpers import snapshot
 
 from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import permits
 
@@ -122,17 +123,6 @@ def sandbox() -> Iterator[Sandbox]:
                 process.wait(timeout=10)
             subprocess.run(["userdel", user.name], check=False, capture_output=True)
         shutil.rmtree(base)
-
-
-def snapshot(*roots: Path) -> dict[str, tuple[bytes, int, int, int]]:
-    """Every regular file under the roots: content, owner, mode and mtime."""
-    files = {}
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                info = path.stat()
-                files[str(path)] = (path.read_bytes(), info.st_uid, info.st_mode, info.st_mtime_ns)
-    return files
 
 
 def read_ini(path: Path) -> configparser.RawConfigParser:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ansible_run import PlaybookRun, run_playbook
-from keystore_sandbox import openssl_verify, snapshot
+from helpers import snapshot
+from keystore_sandbox import openssl_verify
 
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "keystore_role.yml"
 

@@ -9,30 +9,16 @@ taken before and after shows that nothing on the endpoints changed.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import ansible_run
+from helpers import snapshot
 from integration.peers import TestPki
 
 ENDPOINTS = ("thin-01", "thin-02")
-
-
-def snapshot(*folders: Path) -> dict[str, tuple]:
-    found = {}
-    for folder in folders:
-        for path in sorted([folder, *folder.rglob("*")]):
-            stat = path.lstat()
-            if path.is_symlink():
-                found[str(path)] = ("link", os.readlink(path), stat.st_mtime_ns)
-            elif path.is_file():
-                found[str(path)] = ("file", path.read_bytes(), stat.st_mode, stat.st_mtime_ns)
-            else:
-                found[str(path)] = ("dir", stat.st_mode, stat.st_mtime_ns)
-    return found
 
 
 def _endpoints(tmp_path: Path, keystore: Path) -> tuple[Path, list[Path]]:
@@ -88,7 +74,7 @@ def test_whatif_finds_what_breaks_and_what_is_fixed_without_changing_the_endpoin
     )
     rogue = tmp_path / "proposed-root.pem"
     rogue.write_bytes(probe_pki.other_root.pem)
-    before = snapshot(*watched)
+    before = snapshot(*watched, include_roots=True)
     report_dir = tmp_path / "whatif"
     proc = _whatif(
         inventory,
@@ -105,7 +91,7 @@ def test_whatif_finds_what_breaks_and_what_is_fixed_without_changing_the_endpoin
     )
     assert proc.returncode != 0, proc.stdout[-3000:]  # a proposal that breaks a target fails the run
     assert "the proposal would break 2 target(s) on 2 host(s)" in proc.stdout, proc.stdout[-3000:]
-    assert snapshot(*watched) == before
+    assert snapshot(*watched, include_roots=True) == before
 
     report = json.loads((report_dir / "whatif.json").read_text())
     assert report["summary"]["hosts"] == 3
@@ -131,7 +117,7 @@ def test_whatif_removing_the_keystore_root_breaks_the_trusted_gateway(
     trusted = f"https://localhost:{probe_servers['trusted'].port}"
     old_root = tmp_path / "old-root.pem"
     old_root.write_bytes(probe_pki.root.pem)
-    before = snapshot(*watched)
+    before = snapshot(*watched, include_roots=True)
     report_dir = tmp_path / "whatif"
     proc = _whatif(
         inventory,
@@ -145,7 +131,7 @@ def test_whatif_removing_the_keystore_root_breaks_the_trusted_gateway(
         },
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert snapshot(*watched) == before
+    assert snapshot(*watched, include_roots=True) == before
     report = json.loads((report_dir / "whatif.json").read_text())
     [group] = report["changes"]
     assert (group["change"], group["target"], group["hosts"]) == ("breaks", trusted, list(ENDPOINTS))

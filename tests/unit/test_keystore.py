@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import hash_links, openssl_rehash_links, snapshot
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._keystore import (
@@ -28,21 +29,6 @@ from ansible_collections.icaclient.linux.plugins.module_utils._keystore import (
 from ansible_collections.icaclient.linux.plugins.module_utils._rehash import keystore_folders, rehash_keystore
 
 UTC = datetime.timezone.utc
-
-
-def snapshot(folder: Path) -> dict[str, tuple[str, object]]:
-    """Every entry of ``folder``: links by target, files by bytes and mode."""
-    if not folder.exists():
-        return {}
-    found: dict[str, tuple[str, object]] = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.is_symlink():
-            found[entry.name] = ("link", os.readlink(entry))
-        elif entry.is_dir():
-            found[entry.name] = ("dir", None)
-        else:
-            found[entry.name] = ("file", (entry.read_bytes(), entry.stat().st_mode & 0o7777))
-    return found
 
 
 def add(icaroot: Path, data: bytes, *, kind: str = "root", source: str | None = "corp-root.pem", **kwargs):
@@ -479,20 +465,6 @@ def tree(root: Path) -> dict[str, tuple[str, object]]:
             info = path.stat()
             found[name] = ("file", (path.read_bytes(), info.st_mode & 0o7777, info.st_mtime_ns))
     return found
-
-
-def hash_links(folder: Path) -> dict[str, str]:
-    return {path.name: os.readlink(path) for path in folder.iterdir() if path.is_symlink()}
-
-
-def openssl_rehash_links(folder: Path, scratch: Path) -> dict[str, str]:
-    """The links ``openssl rehash`` makes on a copy of ``folder`` without its links."""
-    scratch.mkdir()
-    for path in folder.iterdir():
-        if not path.is_symlink():
-            (scratch / path.name).write_bytes(path.read_bytes())
-    subprocess.run(["openssl", "rehash", str(scratch)], check=True, capture_output=True)
-    return hash_links(scratch)
 
 
 def test_two_roots_into_one_folder_then_one_rehash_as_openssls(pki, icaroot, tmp_path):
