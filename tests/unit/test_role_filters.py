@@ -21,6 +21,7 @@ from ansible_collections.icaclient.linux.plugins.filter.config_role import (
 from ansible_collections.icaclient.linux.plugins.filter.keystore_role import keystore_rehash_steps
 from ansible_collections.icaclient.linux.plugins.filter.stores_role import store_items
 from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import key_spec, lockdown_section
+from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import REGION_FILES
 
 FILTER_DIR = Path(config_role.__file__).parent
 CONFIG_ROLE = Path(__file__).resolve().parents[2] / "roles" / "icaclient_config"
@@ -143,6 +144,19 @@ def test_the_roles_bool_words_cover_its_boolean_keys():
     assert client_words({key: True for key in words}, bool_words=words) == {
         key: pair[0] for key, pair in words.items()
     }
+
+
+def test_the_roles_region_file_names_match_the_lockdown_engine():
+    names = _config_vars()["__icaclient_config_region_files"]
+    for region in ("trusted", "untrusted", "unknown"):
+        assert sorted(name for name, value in names.items() if value == region) == sorted(
+            REGION_FILES[region]
+        )
+
+
+def test_templates_start_with_the_managed_comment():
+    for template in (CONFIG_ROLE / "templates").glob("*.j2"):
+        assert template.read_text().startswith("{{ ansible_managed | comment(decoration='; ') }}\n"), template
 
 
 # -- users, folders, files -------------------------------------------------------------------------

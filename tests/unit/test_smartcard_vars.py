@@ -1,4 +1,4 @@
-"""The smart card role's data: package names per OS family, argument specs, README.
+"""The smart card role's data: package names per OS family (its argument specs and README: test_role_docs.py).
 
 No RPM repositories are reachable where this collection is tested, so the RHEL and SUSE
 mappings are checked here, as data, against the names the distributions use.
@@ -100,55 +100,3 @@ def test_pcscd_service_and_socket(family):
     data = family_vars(family)
     assert data["__icaclient_smartcard_service"] == "pcscd"
     assert data["__icaclient_smartcard_socket"] == "pcscd.socket"
-
-
-# -- argument specs, defaults and README stay one description ------------------------------------
-
-
-def spec_options() -> dict:
-    return load("meta/argument_specs.yml")["argument_specs"]["main"]["options"]
-
-
-def readme_rows() -> dict[str, list[str]]:
-    rows = {}
-    for line in (ROLE / "README.md").read_text().splitlines():
-        match = re.match(r"^\| `(icaclient_smartcard_[a-z0-9_]+)` \|(.*)\|$", line)
-        if match:
-            rows[match[1]] = [cell.strip() for cell in match[2].split("|")]
-    return rows
-
-
-def test_options_without_default_are_optional_and_mentioned_in_defaults():
-    defaults_text = (ROLE / "defaults" / "main.yml").read_text()
-    for name, spec in spec_options().items():
-        if "default" not in spec:
-            assert not spec.get("required", False)
-            assert f"# {name}:" in defaults_text, f"{name} is not described in defaults/main.yml"
-
-
-def test_readme_lists_exactly_the_argument_spec_options():
-    assert list(readme_rows()) == list(spec_options())
-
-
-@pytest.mark.parametrize("name", list(spec_options()))
-def test_readme_row_matches_the_spec(name):
-    spec = spec_options()[name]
-    kind, default, description = readme_rows()[name]
-    expected_kind = spec["type"] if spec["type"] != "list" else f"list of {spec['elements']}"
-    if "choices" in spec:
-        words = ", ".join(f"`{str(c).lower() if isinstance(c, bool) else c}`" for c in spec["choices"])
-        expected_kind += f" ({words})"
-    assert kind == expected_kind
-    if "default" in spec:
-        value = spec["default"]
-        if isinstance(value, bool):
-            shown = str(value).lower()
-        elif isinstance(value, list):
-            shown = "[" + ", ".join(value) + "]"
-        else:
-            shown = str(value)
-        assert default == f"`{shown}`"
-    else:
-        assert default == "(unset)"
-    prose = " ".join(spec["description"])
-    assert re.sub(r"C\(([^)]*)\)", r"`\1`", prose) == description
