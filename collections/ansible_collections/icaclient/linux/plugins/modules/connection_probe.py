@@ -317,6 +317,18 @@ results:
       description: Type of the server certificate's key.
       type: str
       sample: RSA
+    chain:
+      description:
+        - The certificates the server presented, the leaf first (read even when the client would refuse
+          the chain); empty when none was seen, the leaf alone when the host's Python (3.9) cannot give the rest.
+      type: list
+      elements: dict
+      contains:
+        subject: {description: Subject (RFC 4514)., type: str}
+        issuer: {description: Issuer (RFC 4514)., type: str}
+        fingerprint: {description: SHA-256 fingerprint (colon hex, upper case)., type: str}
+        not_after: {description: Expiry (ISO 8601, UTC)., type: str}
+        days_left: {description: Whole days until expiry (negative once expired)., type: int}
     host:
       description: Host probed.
       type: str

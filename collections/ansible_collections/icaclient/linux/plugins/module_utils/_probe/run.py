@@ -41,7 +41,7 @@ from .tls import (
     describe_reason,
     is_not_tls,
 )
-from .trust import cert_facts
+from .trust import cert_facts, chain_entries
 from .verdict import (
     ProbeResult,
     _cipher_message,
@@ -50,6 +50,7 @@ from .verdict import (
     _trust_failure,
     _unconfirmed_warning,
     _window_message,
+    expiry_warning,
 )
 
 
@@ -136,6 +137,9 @@ def _escape_result(result: ProbeResult) -> None:
         if isinstance(value, str):
             setattr(result, name, escape_controls(value))
     result.warnings = [escape_controls(warning) for warning in result.warnings]
+    for entry in result.chain:
+        entry["subject"] = escape_controls(entry["subject"])
+        entry["issuer"] = escape_controls(entry["issuer"])
 
 
 def _via(proxy: Optional[ProxySpec]) -> str:
@@ -237,8 +241,9 @@ def _probe_tls(
         result.days_left = leaf.days_left(now)
         result.key_bits = leaf.key_bits
         result.key_type = leaf.key_type
+        result.chain = chain_entries(with_leaf.presented or [with_leaf.leaf], now)
         if result.days_left is not None and 0 <= result.days_left < EXPIRY_WARNING_DAYS:
-            result.warnings.append(f"the server certificate expires in {result.days_left} days")
+            result.warnings.append(expiry_warning(result.days_left))
     hint = ""
     if verifying is not None and not verifying.verified and verifying.verify_code in UNTRUSTED_CODES:
         # Only a chain the keystore does not anchor depends on the system store (and so on the

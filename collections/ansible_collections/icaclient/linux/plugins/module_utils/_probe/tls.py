@@ -127,6 +127,8 @@ class Attempt:
     timed_out: bool = False
     leaf: Optional[bytes] = None
     chain: list[bytes] = field(default_factory=list)
+    #: The certificates the server sent, the leaf first (``chain`` is the verified path when verifying).
+    presented: list[bytes] = field(default_factory=list)
     negotiated_cipher: Optional[str] = None
     system_store: bool = False  # verified against the keystore and the system store together
     suites: str = "client"  # the suite list offered (CLIENT_SUITES, UNCONFIRMED_SUITES, ANY_SUITE)
@@ -288,6 +290,7 @@ class TlsContexts:
             result.verified = True if verify else None
             result.leaf = tls.getpeercert(binary_form=True)
             result.chain = _chain_of(tls, verified=verify)
+            result.presented = _chain_of(tls, verified=False) if verify else result.chain
             cipher = tls.cipher()
             result.negotiated_cipher = cipher[0] if cipher else None
         finally:

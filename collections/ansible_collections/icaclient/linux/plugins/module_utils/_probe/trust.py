@@ -9,6 +9,7 @@ PRIVATE: this is not a public API of the collection.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any, Callable, Optional
 
 from .._errors import IcaClientError
 from .._icaroot import Keystore
+from .._x509.encoding import colon_hex
 from .._x509.facts import key_facts, utc_time
 
 try:
@@ -138,6 +140,24 @@ def cert_facts(der: bytes) -> CertFacts:
         key_bits=bits,
         self_issued=cert.issuer.public_bytes() == cert.subject.public_bytes() if _names_ok(cert) else False,
     )
+
+
+def chain_entries(ders: Sequence[bytes], now: datetime.datetime) -> list[dict[str, Any]]:
+    """The chain a server presented, the leaf first: per certificate its subject, issuer,
+    SHA-256 fingerprint (colon hex), notAfter (ISO 8601, UTC) and the days left at ``now``."""
+    entries = []
+    for der in ders:
+        facts = cert_facts(der)
+        entries.append(
+            {
+                "subject": facts.subject,
+                "issuer": facts.issuer,
+                "fingerprint": colon_hex(hashlib.sha256(der).digest()),
+                "not_after": facts.not_after.strftime("%Y-%m-%dT%H:%M:%SZ") if facts.not_after else None,
+                "days_left": facts.days_left(now),
+            }
+        )
+    return entries
 
 
 def purpose_problem(der: bytes) -> Optional[str]:

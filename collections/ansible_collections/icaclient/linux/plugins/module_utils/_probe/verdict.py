@@ -62,6 +62,8 @@ class ProbeResult:
     days_left: Optional[int] = None
     key_bits: Optional[int] = None
     key_type: Optional[str] = None
+    #: The chain the server presented, the leaf first (see :func:`.trust.chain_entries`).
+    chain: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     elapsed: float = 0.0
 
@@ -90,9 +92,16 @@ class ProbeResult:
             "days_left": self.days_left,
             "key_bits": self.key_bits,
             "key_type": self.key_type,
+            "chain": [dict(entry) for entry in self.chain],
             "warnings": list(self.warnings),
             "elapsed": round(self.elapsed, 3),
         }
+
+
+def expiry_warning(days_left: int) -> str:
+    """The warning of a server certificate inside the probe's expiry window (the compliance
+    report's expiry forecast says the same per certificate, and drops this one)."""
+    return f"the server certificate expires in {days_left} days"
 
 
 class _Failed(Exception):

@@ -16,9 +16,10 @@ from typing import Any, Optional
 
 from .._client_errors import describe, lookup
 from .._errors import IcaClientError
+from .._probe.verdict import expiry_warning
 from .changes import describe_changes
 from .expiry import CHECK_ID as EXPIRY_CHECK
-from .expiry import DEFAULT_DAYS, expiry_check_fields
+from .expiry import DEFAULT_DAYS, KIND, covered, expiry_check_fields
 
 STATUSES = ("pass", "warn", "fail", "error")
 
@@ -88,12 +89,18 @@ def _role_check(entry: Mapping[str, Any], host: str) -> dict[str, Any]:
     )
 
 
-def _keystore_check(audit: Mapping[str, Any]) -> dict[str, Any]:
+def _keystore_check(audit: Mapping[str, Any], forecast_files: set[str]) -> dict[str, Any]:
     if audit.get("error"):
         return _check(
             "keystore", "keystore audit", "keystore", "error", f"the audit failed: {audit['error']}"
         )
-    problems = [p for p in audit.get("problems") or [] if isinstance(p, Mapping)]
+    # A certificate that expires soon is the expiry check's finding, not a second one here.
+    problems = [
+        p
+        for p in audit.get("problems") or []
+        if isinstance(p, Mapping)
+        and not (p.get("problem") == "expires_soon" and p.get("file") in forecast_files)
+    ]
     summary = audit.get("summary") or {}
     details = {"summary": summary, "problems": problems}
     if not problems:
@@ -129,7 +136,7 @@ def _table_fix(error: Any) -> Optional[str]:
     return info.fix if info is not None else None
 
 
-def _probe_check(result: Mapping[str, Any]) -> dict[str, Any]:
+def _probe_check(result: Mapping[str, Any], forecast_targets: set[str]) -> dict[str, Any]:
     target = str(result.get("target"))
     message = str(result.get("message") or "")
     details = {
@@ -138,7 +145,13 @@ def _probe_check(result: Mapping[str, Any]) -> dict[str, Any]:
         if result.get(key) is not None
     }
     if result.get("ok"):
-        warnings = [str(w) for w in result.get("warnings") or []]
+        # The server certificate's expiry is the expiry check's finding when it covers the target.
+        own = (
+            expiry_warning(result["days_left"])
+            if target in forecast_targets and result.get("days_left")
+            else None
+        )
+        warnings = [str(w) for w in result.get("warnings") or [] if w != own]
         if warnings:
             return _check(
                 f"probe:{target}", target, "probe", "warn", "; ".join([message, *warnings]), details=details
@@ -194,9 +207,11 @@ def host_checks(
             )
         ]
     checks = [_role_check(entry, host) for entry in raw.get("roles") or [] if isinstance(entry, Mapping)]
+    expiry = expiry_check_fields(raw, expiry_days)
+    forecast_files, forecast_targets = covered(expiry)
     keystore = raw.get("keystore")
     if isinstance(keystore, Mapping):
-        checks.append(_keystore_check(keystore))
+        checks.append(_keystore_check(keystore, forecast_files))
     probes = raw.get("probes")
     if isinstance(probes, Mapping):
         if probes.get("error"):
@@ -205,14 +220,13 @@ def host_checks(
             )
         for result in probes.get("results") or []:
             if isinstance(result, Mapping):
-                checks.append(_probe_check(result))
-    expiry = expiry_check_fields(raw, expiry_days)
+                checks.append(_probe_check(result, forecast_targets))
     if expiry is not None:
         checks.append(
             _check(
                 EXPIRY_CHECK,
                 "certificate expiry",
-                "expiry",
+                KIND,
                 expiry["status"],
                 expiry["message"],
                 fix=expiry["fix"],

@@ -33,9 +33,14 @@ def _key(finding: Mapping[str, Any]) -> tuple:
     )
 
 
-def _problems(findings: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], tuple]:
-    """(host, check id) -> the key of the finding that holds it."""
-    return {(host, finding["check"]): _key(finding) for finding in findings for host in finding["hosts"]}
+def _problems(findings: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str, Optional[str]], tuple]:
+    """(host, check id, certificate) -> the key of the finding that holds it (``certificate``: an
+    expiry finding's certificate, one problem per certificate; None for the other checks)."""
+    return {
+        (host, finding["check"], finding.get("certificate")): _key(finding)
+        for finding in findings
+        for host in finding["hosts"]
+    }
 
 
 def read_baseline(path: str) -> dict[str, Any]:
@@ -98,11 +103,11 @@ def compare_reports(
             entry = per_host[host] = {"new": [], "fixed": [], "stays": []}
         return entry
 
-    for (host, check), key in now.items():
-        slot(host)["stays" if before.get((host, check)) == key else "new"].append(check)
-    for (host, check), key in before.items():
-        if host in present and now.get((host, check)) != key:
-            slot(host)["fixed"].append(check)
+    for problem, key in now.items():
+        slot(problem[0])["stays" if before.get(problem) == key else "new"].append(problem[1])
+    for problem, key in before.items():
+        if problem[0] in present and now.get(problem) != key:
+            slot(problem[0])["fixed"].append(problem[1])
 
     # Per cause: the hosts whose problem is new, and those the baseline had and no longer have.
     by_key_before: dict[tuple, Mapping[str, Any]] = {_key(f): f for f in baseline["findings"]}

@@ -6,11 +6,13 @@ PRIVATE: this is not a public API of the collection.
 
 Two sources per host: the keystore's roots and intermediates (keystore_info's ``certificates``,
 as compliance.yml hands them: ``kind``, ``file``, ``subject``, ``fingerprint``, ``not_after``,
-``days_left``) and the server certificate each gateway presents (connection_probe's
-``subject``, ``not_after``, ``days_left``; the probe reports no fingerprint and not the rest of
-the chain, so a gateway certificate is known by subject and date). An expired certificate is a
-failure, one within the window a warning. The fleet view groups the hosts by certificate in one
-pass over the hosts' ``expiry`` checks, so that a merge of report slices rebuilds it too.
+``days_left``) and the chain each gateway presents (connection_probe's ``chain``: per
+certificate ``subject``, ``issuer``, ``fingerprint``, ``not_after``, ``days_left``, the leaf
+first; a result without it, from an older probe or a host whose Python cannot read the chain,
+gives its leaf's ``subject``, ``not_after`` and ``days_left``, known by subject and date). An
+expired certificate is a failure, one within the window a warning. The fleet view groups the
+hosts by certificate in one pass over the hosts' ``expiry`` checks, so that a merge of report
+slices rebuilds it too; the findings make one finding per certificate (:func:`certificate_causes`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from typing import Any, Optional
 
 DEFAULT_DAYS = 90
 CHECK_ID = "expiry"
+KIND = "expiry"
+_FIX_KEYSTORE = "replace the keystore certificate with a renewed one (icaclient_keystore role), then rehash"
+_FIX_GATEWAY = "renew the gateway's certificate (and the intermediates it sends) on the server"
 
 
 def _date(value: Any) -> str:
@@ -30,7 +35,7 @@ def _entry(source: str, cert: Mapping[str, Any], fingerprint: Optional[str]) -> 
     days = cert.get("days_left")
     if isinstance(days, bool) or not isinstance(days, int) or not cert.get("not_after"):
         return None
-    return {
+    entry = {
         "source": source,
         "subject": str(cert.get("subject") or ""),
         "fingerprint": fingerprint,
@@ -38,6 +43,17 @@ def _entry(source: str, cert: Mapping[str, Any], fingerprint: Optional[str]) -> 
         "days_left": days,
         "status": "fail" if days < 0 else "warn",
     }
+    if cert.get("file"):
+        entry["file"] = str(cert["file"])
+    return entry
+
+
+def _presented(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The certificates a probe result saw: its chain, or the leaf alone without one."""
+    chain = result.get("chain")
+    if isinstance(chain, list) and chain:
+        return [cert for cert in chain if isinstance(cert, Mapping)]
+    return [result] if result.get("not_after") else []
 
 
 def expiring_certificates(raw: Mapping[str, Any], days: int) -> Optional[list[dict[str, Any]]]:
@@ -57,9 +73,9 @@ def expiring_certificates(raw: Mapping[str, Any], days: int) -> Optional[list[di
     probes = raw.get("probes")
     if isinstance(probes, Mapping):
         for result in probes.get("results") or []:
-            if isinstance(result, Mapping) and result.get("not_after"):
+            for cert in _presented(result) if isinstance(result, Mapping) else []:
                 seen = True
-                entry = _entry(str(result.get("target")), result, result.get("fingerprint"))
+                entry = _entry(str(result.get("target")), cert, cert.get("fingerprint"))
                 if entry is not None and entry["days_left"] <= days:
                     found.append(entry)
     if not seen:
@@ -73,6 +89,20 @@ def _describe(entry: Mapping[str, Any]) -> str:
     days = entry["days_left"]
     state = f"expired {when}" if days < 0 else f"expires {when}, in {days} days"
     return f"{entry['subject'] or '(empty subject)'} ({entry['source']}, {state})"
+
+
+def _certificates(count: int) -> str:
+    return "1 certificate" if count == 1 else f"{count} certificates"
+
+
+def _fix(sources: Iterable[str]) -> str:
+    in_keystore = [source.startswith("keystore") for source in sources]
+    fixes = []
+    if not all(in_keystore):
+        fixes.append(_FIX_GATEWAY)
+    if any(in_keystore):
+        fixes.append(_FIX_KEYSTORE)
+    return "; ".join(fixes)
 
 
 def expiry_check_fields(raw: Mapping[str, Any], days: int) -> Optional[dict[str, Any]]:
@@ -90,14 +120,60 @@ def expiry_check_fields(raw: Mapping[str, Any], days: int) -> Optional[dict[str,
         }
     expired = sum(1 for e in found if e["status"] == "fail")
     soon = len(found) - expired
-    counts = [f"{expired} expired" if expired else "", f"{soon} expire within {days} days" if soon else ""]
+    counts = [
+        f"{_certificates(expired)} expired" if expired else "",
+        f"{_certificates(soon)} {'expires' if soon == 1 else 'expire'} within {days} days" if soon else "",
+    ]
     message = f"{', '.join(c for c in counts if c)}: {'; '.join(_describe(e) for e in found)}"
-    fix = (
-        "renew the server certificate or replace the keystore certificate (icaclient_keystore role) before it expires"
-        if not expired
-        else "replace the expired certificates: the gateway's with a renewed one, the keystore's with the icaclient_keystore role"
-    )
-    return {"status": "fail" if expired else "warn", "message": message, "fix": fix, "details": details}
+    return {
+        "status": "fail" if expired else "warn",
+        "message": message,
+        "fix": _fix(e["source"] for e in found),
+        "details": details,
+    }
+
+
+def covered(fields: Optional[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
+    """(keystore files, probe targets) whose expiring certificates the expiry check reports: the
+    keystore audit's and the probe's own expiry warnings about them are left to it."""
+    files: set[str] = set()
+    sources: set[str] = set()
+    for entry in (fields or {}).get("details", {}).get("certificates") or []:
+        if entry.get("file"):
+            files.add(entry["file"])
+        sources.add(entry["source"])
+    return files, sources
+
+
+def certificate_causes(check: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One cause per certificate of a host's expiry check (its ``certificate``: the fingerprint,
+    or subject and date), with the status, the cause (subject, fingerprint, date) and the fix."""
+    by_certificate: dict[tuple, dict[str, Any]] = {}
+    details = check.get("details") or {}
+    window = details.get("window_days", DEFAULT_DAYS)
+    for cert in details.get("certificates") or []:
+        key = _identity(cert)
+        cause = by_certificate.get(key)
+        if cause is None:
+            fingerprint = f" (SHA-256 {cert['fingerprint']})" if cert.get("fingerprint") else ""
+            when = _date(cert["not_after"])
+            state = f"expired {when}" if cert["status"] == "fail" else f"expires {when}, within {window} days"
+            cause = by_certificate[key] = {
+                "certificate": ":".join(str(part) for part in key[1:]),
+                "status": cert["status"],
+                "cause": f"{cert['subject'] or '(empty subject)'}{fingerprint} {state}",
+                "sources": [],
+            }
+        cause["sources"].append(cert["source"])
+    return [
+        {
+            "certificate": cause["certificate"],
+            "status": cause["status"],
+            "cause": cause["cause"],
+            "fix": _fix(cause["sources"]),
+        }
+        for cause in by_certificate.values()
+    ]
 
 
 def _identity(entry: Mapping[str, Any]) -> tuple:

@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Findings: the failures and warnings of a fleet grouped by cause, largest first.
+"""Findings: the failures and warnings of a fleet grouped by cause, failures first, then largest.
 
 PRIVATE: this is not a public API of the collection.
 
@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Callable
+
+from .expiry import KIND as EXPIRY_KIND
+from .expiry import certificate_causes
 
 # What varies from host to host inside one cause's message.
 _ADDRESS = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])")
@@ -33,51 +36,97 @@ def cause_of(text: Any, host: str) -> str:
     return text
 
 
+class HostGroups:
+    """Hosts grouped by a cause, in one pass: each group is made once (from ``fields``), then
+    gains a host per :meth:`add`; :meth:`ordered` counts and sorts them."""
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple, dict[str, Any]] = {}
+
+    def add(self, key: tuple, host: str, fields: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = {**fields(), "host_count": 0, "hosts": []}
+        if not group["hosts"] or group["hosts"][-1] != host:
+            group["hosts"].append(host)
+        return group
+
+    def ordered(self, sort_key: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
+        groups = sorted(self._groups.values(), key=sort_key)
+        for group in groups:
+            group["host_count"] = len(group["hosts"])
+            group["hosts"].sort()
+        return groups
+
+
+def _causes(check: Mapping[str, Any], host: str) -> list[tuple[tuple, dict[str, Any]]]:
+    """(key, fields) of each cause a check that did not pass stands for: one, or for the expiry
+    check one per certificate."""
+    if check["kind"] == EXPIRY_KIND:
+        return [
+            ((check["id"], "certificate", cert["certificate"]), {"check": check["id"], **cert})
+            for cert in certificate_causes(check)
+        ]
+    cause = cause_of(check["message"], host)
+    fix = cause_of(check["fix"], host) if check.get("fix") else None
+    fields = {
+        "check": check["id"],
+        "status": check["status"],
+        "client_error": check.get("client_error"),
+        "meaning": check.get("meaning"),
+        "cause": cause,
+        "fix": fix,
+    }
+    return [((check["id"], check["status"], str(check.get("client_error")), cause, fix), fields)]
+
+
 def group_findings(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Every check that is not a pass, grouped by cause; largest group first.
+    """Every check that is not a pass, grouped by cause: failures (and errors) before warnings,
+    then the most hosts first.
 
     ``entries``: the report's host entries (``host``, ``checks``). Each finding: ``number``
-    (1 for the largest), ``check`` (the check's id), ``name``, ``kind``, ``status``,
+    (1 for the first), ``check`` (the check's id), ``name``, ``kind``, ``status``,
     ``client_error``, ``meaning``, ``cause``, ``fix``, ``host_count`` and ``hosts`` (their
-    names, sorted). Ties: errors before failures before warnings, then by check and cause.
+    names, sorted). The expiry check makes one finding per certificate (``certificate``: its
+    fingerprint, or subject and date), its status the worst any host saw. Ties: errors before
+    failures, then by check and cause.
     """
-    groups: dict[tuple, dict[str, Any]] = {}
+    groups = HostGroups()
     for entry in entries:
         host = entry["host"]
         for check in entry["checks"]:
-            status = check["status"]
-            if status == "pass":
+            if check["status"] == "pass":
                 continue
-            cause = cause_of(check["message"], host)
-            fix = cause_of(check["fix"], host) if check.get("fix") else None
-            key = (check["id"], status, str(check.get("client_error")), cause, fix)
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = {
-                    "number": 0,
-                    "check": check["id"],
-                    "name": check["name"],
-                    "kind": check["kind"],
-                    "status": status,
-                    "client_error": check.get("client_error"),
-                    "meaning": check.get("meaning"),
-                    "cause": cause,
-                    "fix": fix,
-                    "host_count": 0,
-                    "hosts": [],
-                }
-            group["hosts"].append(host)
-    findings = sorted(
-        groups.values(),
-        key=lambda f: (-len(f["hosts"]), _SEVERITY[f["status"]], f["check"], f["cause"]),
+            for key, fields in _causes(check, host):
+                group = groups.add(
+                    key,
+                    host,
+                    lambda fields=fields, check=check: {
+                        "number": 0,
+                        "check": check["id"],
+                        "name": check["name"],
+                        "kind": check["kind"],
+                        "status": check["status"],
+                        "client_error": None,
+                        "meaning": None,
+                        **fields,
+                    },
+                )
+                if _SEVERITY[fields["status"]] < _SEVERITY[group["status"]]:
+                    group["status"] = fields["status"]
+    findings = groups.ordered(
+        lambda f: (f["status"] == "warn", -len(f["hosts"]), _SEVERITY[f["status"]], f["check"], f["cause"])
     )
     for number, finding in enumerate(findings, 1):
         finding["number"] = number
-        finding["host_count"] = len(finding["hosts"])
-        finding["hosts"].sort()
     return findings
 
 
 def finding_index(findings: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
-    """(host, check id) -> its finding, for the pages that link a host's check to its cause."""
-    return {(host, finding["check"]): finding for finding in findings for host in finding["hosts"]}
+    """(host, check id) -> its finding (the first, for a check with several), for the pages that
+    link a host's check to its cause."""
+    index: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for finding in findings:
+        for host in finding["hosts"]:
+            index.setdefault((host, finding["check"]), finding)
+    return index
