@@ -109,10 +109,13 @@ def test_a_5000_host_page_reads_in_a_browser(tmp_path: Path):
     assert f"{summary['hosts_failed']:,}" in failing and "failing hosts" in failing
     assert f"{summary['hosts_passed']:,}" in " ".join(dom.text["hosts-compliant"])
 
-    # A bar segment per status present in each check, and the findings, largest first.
+    # A bar segment per status present in each check, and the findings: failures (and errors)
+    # before warnings, each the most hosts first.
     assert dom.bars == sum(1 for c in report["columns"] for n in c["counts"].values() if n) + 4  # + legend
     assert dom.rows["findings-table"] == 1 + min(25, len(report["findings"]))
     assert report["findings"][0]["host_count"] >= report["findings"][-1]["host_count"]
+    order = [(f["status"] == "warn", -f["host_count"]) for f in report["findings"]]
+    assert order == sorted(order) and order[0][0] is False
 
     # Every host is on the page: a row per host that is not compliant, the rest in one list.
     flagged = summary["hosts_failed"] + summary["hosts_warned"]

@@ -19,7 +19,8 @@ description:
   - "C(report.json): the whole report, schema C(icaclient-compliance/3)
     (C(docs/compliance-report.schema.json)), with C(findings): the failures and warnings
     grouped by cause (check, client error, the message without its host-specific parts, the
-    fix) with the number of hosts and their names, largest first. C(junit.xml): one testsuite
+    fix) with the number of hosts and their names, failures before warnings, then the most hosts first;
+    one finding per expiring certificate. C(junit.xml): one testsuite
     per host, one testcase per check, a C(failure) (or C(error) when the check could not run)
     with the message. C(report.html): one self-contained page (inline CSS and SVG, no script,
     no external asset) whose first screen is the fleet (hosts by status, each check's pass,
@@ -181,7 +182,8 @@ expiry:
         hosts: [tc-ber-001, tc-ber-002]
 findings:
   description:
-    - The failures and warnings grouped by cause, the most hosts first (as in C(report.json)).
+    - The failures and warnings grouped by cause (one per expiring certificate), failures before warnings,
+      then the most hosts first (as in C(report.json)).
   returned: always
   type: list
   elements: dict

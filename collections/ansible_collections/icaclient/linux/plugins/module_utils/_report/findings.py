@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from .expiry import KIND as EXPIRY_KIND
 from .expiry import certificate_causes
@@ -37,16 +37,16 @@ def cause_of(text: Any, host: str) -> str:
 
 
 class HostGroups:
-    """Hosts grouped by a cause, in one pass: each group is made once (from ``fields``), then
+    """Hosts grouped by a cause, in one pass: a group is made once, by ``make(*args)``, then
     gains a host per :meth:`add`; :meth:`ordered` counts and sorts them."""
 
     def __init__(self) -> None:
         self._groups: dict[tuple, dict[str, Any]] = {}
 
-    def add(self, key: tuple, host: str, fields: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def add(self, key: tuple, host: str, make: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
         group = self._groups.get(key)
         if group is None:
-            group = self._groups[key] = {**fields(), "host_count": 0, "hosts": []}
+            group = self._groups[key] = {**make(*args), "host_count": 0, "hosts": []}
         if not group["hosts"] or group["hosts"][-1] != host:
             group["hosts"].append(host)
         return group
@@ -59,25 +59,26 @@ class HostGroups:
         return groups
 
 
-def _causes(check: Mapping[str, Any], host: str) -> list[tuple[tuple, dict[str, Any]]]:
-    """(key, fields) of each cause a check that did not pass stands for: one, or for the expiry
-    check one per certificate."""
-    if check["kind"] == EXPIRY_KIND:
-        return [
-            ((check["id"], "certificate", cert["certificate"]), {"check": check["id"], **cert})
-            for cert in certificate_causes(check)
-        ]
-    cause = cause_of(check["message"], host)
-    fix = cause_of(check["fix"], host) if check.get("fix") else None
-    fields = {
+def _finding(check: Mapping[str, Any], cause: str, fix: Optional[str]) -> dict[str, Any]:
+    return {
+        "number": 0,
         "check": check["id"],
+        "name": check["name"],
+        "kind": check["kind"],
         "status": check["status"],
         "client_error": check.get("client_error"),
         "meaning": check.get("meaning"),
         "cause": cause,
         "fix": fix,
     }
-    return [((check["id"], check["status"], str(check.get("client_error")), cause, fix), fields)]
+
+
+def _certificate_finding(check: Mapping[str, Any], cert: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **_finding(check, cert["cause"], cert["fix"]),
+        "status": cert["status"],
+        "certificate": cert["certificate"],
+    }
 
 
 def group_findings(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -95,25 +96,20 @@ def group_findings(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     for entry in entries:
         host = entry["host"]
         for check in entry["checks"]:
-            if check["status"] == "pass":
+            status = check["status"]
+            if status == "pass":
                 continue
-            for key, fields in _causes(check, host):
-                group = groups.add(
-                    key,
-                    host,
-                    lambda fields=fields, check=check: {
-                        "number": 0,
-                        "check": check["id"],
-                        "name": check["name"],
-                        "kind": check["kind"],
-                        "status": check["status"],
-                        "client_error": None,
-                        "meaning": None,
-                        **fields,
-                    },
-                )
-                if _SEVERITY[fields["status"]] < _SEVERITY[group["status"]]:
-                    group["status"] = fields["status"]
+            if check["kind"] == EXPIRY_KIND:
+                for cert in certificate_causes(check):
+                    key = (check["id"], "certificate", cert["certificate"])
+                    group = groups.add(key, host, _certificate_finding, check, cert)
+                    if _SEVERITY[cert["status"]] < _SEVERITY[group["status"]]:
+                        group["status"] = cert["status"]
+                continue
+            cause = cause_of(check["message"], host)
+            fix = cause_of(check["fix"], host) if check.get("fix") else None
+            key = (check["id"], status, str(check.get("client_error")), cause, fix)
+            groups.add(key, host, _finding, check, cause, fix)
     findings = groups.ordered(
         lambda f: (f["status"] == "warn", -len(f["hosts"]), _SEVERITY[f["status"]], f["check"], f["cause"])
     )

@@ -5,7 +5,7 @@
 PRIVATE: this is not a public API of the collection.
 
 The first screen is the fleet: hosts by status, each check's pass/warn/fail counts as an inline
-SVG chart, then the findings (causes, largest first, with their host counts and fixes). Below,
+SVG chart, then the findings (causes, failures first, then the most hosts, with their host counts and fixes). Below,
 the hosts that are not compliant, one badge per check, each host's details on demand
 (``<details>``); the compliant hosts are one collapsed list. One self-contained file: inline
 CSS, no script, no external asset; every value escaped. At 10,000 hosts x 12 checks the page
@@ -198,7 +198,7 @@ def _findings(report: Mapping[str, Any]) -> list[str]:
     if not findings:
         return ['<h2 id="findings">Findings</h2>', "<p>No finding: every check passed.</p>"]
     out = [
-        f'<h2 id="findings">Findings: {_n(len(findings))} cause(s), the most hosts first</h2>',
+        f'<h2 id="findings">Findings: {_n(len(findings))} cause(s), failures first, then the most hosts</h2>',
         '<table class="findings" id="findings-table">',
         _FINDINGS_HEAD,
         "<tbody>",

@@ -122,7 +122,7 @@ def _error_note(item: Mapping[str, Any]) -> str:
 
 
 def render_text(report: Mapping[str, Any], *, paths: Optional[Mapping[str, str]] = None) -> str:
-    """Lines for the console: totals, the findings largest first, every check of each host while
+    """Lines for the console: totals, the findings (failures first, then the most hosts), every check of each host while
     the run has at most 50 hosts (the HTML page has them all beyond), and where the files are."""
     summary = report["summary"]
     lines = [
@@ -147,7 +147,7 @@ def render_text(report: Mapping[str, Any], *, paths: Optional[Mapping[str, str]]
         )
     findings = report.get("findings") or []
     if findings:
-        lines.append(f"{len(findings)} finding(s), largest first:")
+        lines.append(f"{len(findings)} finding(s), failures first, then the most hosts:")
     for finding in findings[:_TEXT_FINDINGS]:
         names = finding["hosts"][:5]
         more = f", +{finding['host_count'] - len(names)} more" if finding["host_count"] > len(names) else ""
