@@ -27,6 +27,7 @@ from icaprobe._engine._errors import IcaClientError
 from icaprobe._engine._probe import (
     MAX_CONCURRENCY,
     NtlmUnavailableError,
+    ProbeRequest,
     ProbeResult,
     Target,
     iter_probes,
@@ -106,6 +107,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the system store's folder (default: OpenSSL's certificate folder)",
     )
+    whatif = parser.add_argument_group(
+        "what-if (judged in memory: nothing on this machine changes)",
+        "the verdicts the client would give with these settings or keystore changes",
+    )
+    whatif.add_argument(
+        "--ssl-ciphers",
+        choices=["ALL", "COM", "GOV"],
+        type=str.upper,
+        help="SSLCiphers to judge against, instead of the client's",
+    )
+    whatif.add_argument(
+        "--trust-add",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a certificate file (PEM or DER, bundles split) the keystore would gain; repeatable",
+    )
+    whatif.add_argument(
+        "--trust-remove",
+        action="append",
+        default=[],
+        metavar="FINGERPRINT|FILE",
+        help="a keystore certificate it would lose: its SHA-256 fingerprint or a PEM file; repeatable",
+    )
     parser.add_argument(
         "--proxy", metavar="URL", help="socks4://H:P, socks5://H:P, http://H:P (CONNECT), or 'direct'"
     )
@@ -162,6 +187,23 @@ def read_credentials_file(path: str, *, warn: TextIO) -> tuple[str, str]:
             raise UsageError(f"the proxy credentials file {path} must hold one line user:password")
         return user, password
     raise UsageError(f"the proxy credentials file {path} holds no user:password line")
+
+
+def _certificate_file(path: str, *, what: str) -> str:
+    """The content of a certificate file, as the engine takes it (bytes kept as they are)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(1024 * 1024 + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read the certificate to {what} {path}: {exc.strerror}") from None
+    if len(data) > 1024 * 1024:
+        raise UsageError(f"cannot read the certificate to {what} {path}: larger than 1 MiB")
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _removal(value: str) -> str:
+    """A fingerprint as given, or the content of the file it names."""
+    return _certificate_file(value, what="remove") if os.path.isfile(value) else value
 
 
 def _targets(args: argparse.Namespace, stdin: TextIO) -> list[Target]:
@@ -252,11 +294,17 @@ def render_table(results: Sequence[ProbeResult], settings: dict, summary: dict) 
     path = f"proxy {settings['proxy']}" if settings.get("proxy") else "direct"
     version = f"client {settings.get('client_version') or 'version unknown'}"
     stores = "keystore + system store" if settings.get("trust_system_store") else "keystore only"
+    # The default (ALL) goes unsaid, as in the client's own files.
+    ciphers = (
+        f", SSLCiphers={settings['ssl_ciphers']}" if settings.get("ssl_ciphers") not in (None, "ALL") else ""
+    )
     lines.append("")
+    for change in settings.get("trust_changes") or []:
+        lines.append(f"what-if: {escape_controls(change)} (judged in memory, the keystore is unchanged)")
     for warning in settings.get("warnings", []):
         lines.append(f"warning: {escape_controls(warning)}")
     lines.append(
-        f"{summary['total']} targets ({window}, {path}, {version}, trust: {stores}): "
+        f"{summary['total']} targets ({window}{ciphers}, {path}, {version}, trust: {stores}): "
         f"{summary['passed']} pass, {summary['failed']} fail"
     )
     return "\n".join(lines) + "\n"
@@ -289,22 +337,16 @@ def main(
             user, password = read_credentials_file(args.proxy_credentials, warn=stderr)
         if args.proxy_user:
             user = args.proxy_user
-        options = make_options(
-            icaroot=args.icaroot,
-            keystore=args.keystore,
-            user_home=args.user_home,
-            proxy=args.proxy,
-            proxy_username=user,
-            proxy_password=password,
-            proxy_auth=args.proxy_auth,
-            min_tls=args.min_tls,
-            max_tls=args.max_tls,
-            timeout=args.timeout,
-            concurrency=args.concurrency,
-            client_version=args.client_version,
-            trust_system_store=args.trust_system_store,
-            system_store=args.system_store,
+        request = ProbeRequest.from_mapping(
+            {
+                **vars(args),
+                "proxy_username": user,
+                "proxy_password": password,
+                "trust_add": [_certificate_file(path, what="add") for path in args.trust_add],
+                "trust_remove": [_removal(value) for value in args.trust_remove],
+            }
         )
+        options = make_options(request)
         contexts = prepare(options)
     except UsageError as exc:
         stderr.write(f"{parser.format_usage()}icaprobe: error: {exc}\n")

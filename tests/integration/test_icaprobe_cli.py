@@ -15,7 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
-from integration.peers import BASIC_PASSWORD, BASIC_USER, LOOPBACK, free_port
+from helpers import snapshot
+from integration.peers import BASIC_PASSWORD, BASIC_USER, LOOPBACK, SServer, TestPki, free_port
+
+from ansible_collections.icaclient.linux.plugins.module_utils._probe import (
+    make_options,
+    parse_target,
+    probe_all,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 ICAPROBE = REPO / ".venv" / "bin" / "icaprobe"
@@ -43,6 +50,7 @@ RESULT_KEYS = {
     "days_left",
     "key_bits",
     "key_type",
+    "chain",
     "warnings",
     "elapsed",
 }
@@ -289,3 +297,121 @@ def test_progress_bar_and_targets_file(probe_servers: dict, probe_keystore: Path
     assert shown.stdout.splitlines()[-1].startswith("12 targets")
     hidden = icaprobe("--keystore", str(probe_keystore), "-f", str(listing))  # stderr is a pipe: no bar
     assert "probed" not in hidden.stderr
+
+
+# ---------------------------------------------------------------------------
+# What-if options: the module's ssl_ciphers, trust_add and trust_remove, judged by the same engine.
+
+
+def _engine_verdict(target: str, keystore: Path, **whatif) -> dict:
+    """What the connection_probe module's engine says for the same request."""
+    options = make_options(keystore=str(keystore), timeout=5, **whatif)
+    result = probe_all([parse_target(target)], options=options)[0].as_dict()
+    return {key: result[key] for key in ("ok", "client_error", "message", "trusted_by")}
+
+
+def _cli_verdict(run: subprocess.CompletedProcess) -> dict:
+    result = json.loads(run.stdout)["results"][0]
+    return {key: result[key] for key in ("ok", "client_error", "message", "trusted_by")}
+
+
+def test_trust_add_judges_the_missing_root_without_touching_the_keystore(
+    probe_servers: dict, probe_keystore: Path, probe_pki: TestPki, tmp_path: Path
+) -> None:
+    target = f"https://localhost:{probe_servers['untrusted'].port}"
+    root_file = tmp_path / "partner-root.pem"
+    root_file.write_bytes(probe_pki.other_root.pem)
+    der_file = tmp_path / "partner-root.der"
+    der_file.write_bytes(probe_pki.other_root.der)
+    before = snapshot(probe_keystore)
+    today = icaprobe("--keystore", str(probe_keystore), target)
+    assert today.returncode == 1 and re.search(r"FAIL\s+61", today.stdout), today.stdout
+    for added in (root_file, der_file):
+        run = icaprobe("--keystore", str(probe_keystore), "--trust-add", str(added), target)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert re.match(
+            rf"{re.escape(target)}\s+ok\s+-\s+1\.2 1\.3\s+\d+\s+RSA 2048\s+keystore$",
+            run.stdout.splitlines()[1],
+        )
+        assert (
+            f"what-if: add CN=Untrusted Test Root,O=icaprobe tests (sha256 {probe_pki.other_root.fingerprint}) "
+            "(judged in memory, the keystore is unchanged)"
+        ) in run.stdout
+    as_json = icaprobe("--keystore", str(probe_keystore), "--json", "--trust-add", str(root_file), target)
+    assert _cli_verdict(as_json) == _engine_verdict(
+        target, probe_keystore, trust_add=[probe_pki.other_root.pem.decode()]
+    )
+    assert snapshot(probe_keystore) == before
+
+
+@pytest.mark.parametrize("how", ["fingerprint", "file"])
+def test_trust_remove_gives_the_verdict_the_module_gives(
+    probe_servers: dict, probe_keystore: Path, probe_pki: TestPki, tmp_path: Path, how: str
+) -> None:
+    target = f"https://localhost:{probe_servers['trusted'].port}"
+    root_file = tmp_path / "root.pem"
+    root_file.write_bytes(probe_pki.root.pem)
+    removal = probe_pki.root.fingerprint if how == "fingerprint" else str(root_file)
+    before = snapshot(probe_keystore)
+    run = icaprobe(
+        "--keystore",
+        str(probe_keystore),
+        "--json",
+        "--trust-remove",
+        removal,
+        "--trust-remove",
+        probe_pki.other_root.fingerprint,
+        target,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    verdict = _cli_verdict(run)
+    assert verdict == _engine_verdict(
+        target, probe_keystore, trust_remove=[probe_pki.root.fingerprint, probe_pki.other_root.fingerprint]
+    )
+    assert verdict["client_error"] in (61, 62) and "ICA Test Root" in verdict["message"]
+    assert json.loads(run.stdout)["settings"]["trust_changes"][0].startswith("remove ")
+    assert snapshot(probe_keystore) == before
+
+
+def test_ssl_ciphers_judges_a_server_with_only_the_com_suite(
+    probe_pki: TestPki, probe_keystore: Path, tmp_path: Path
+) -> None:
+    server = SServer(
+        tmp_path / "com",
+        cert=probe_pki.servers["trusted"],
+        options=("-cipher", "ECDHE-RSA-AES128-SHA", "-no_tls1_3"),
+    ).start()
+    try:
+        target = f"localhost:{server.port}"
+        common = ("--keystore", str(probe_keystore), "--max-tls", "1.2", "--concurrency", "1")
+        assert icaprobe(*common, target).returncode == 0
+        gov = icaprobe(*common, "--ssl-ciphers", "gov", target)
+        assert gov.returncode == 1, gov.stdout + gov.stderr
+        assert re.search(r"FAIL\s+47", gov.stdout) and "with SSLCiphers=GOV" in gov.stdout
+        assert "(TLS window 1.0-1.2, SSLCiphers=GOV, direct," in gov.stdout
+        as_json = icaprobe(*common, "--json", "--ssl-ciphers", "GOV", target)
+        document = json.loads(as_json.stdout)
+        assert document["settings"]["ssl_ciphers"] == "GOV"
+        assert "SSLCiphers=GOV (explicit)" in document["settings"]["sources"]
+        assert _cli_verdict(as_json) == _engine_verdict(
+            target, probe_keystore, max_tls="1.2", ssl_ciphers="GOV"
+        )
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (
+            ("--trust-add", "/nonexistent/root.pem"),
+            "cannot read the certificate to add /nonexistent/root.pem",
+        ),
+        (("--trust-remove", "not-a-fingerprint"), "cannot read certificate to remove #1"),
+        (("--ssl-ciphers", "STRONG"), "invalid choice"),
+    ],
+)
+def test_what_if_usage_errors_exit_two(probe_keystore: Path, args: tuple, words: str) -> None:
+    run = icaprobe("--keystore", str(probe_keystore), *args, "localhost")
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert words in run.stderr and run.stdout == ""

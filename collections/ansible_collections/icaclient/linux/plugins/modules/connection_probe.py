@@ -391,6 +391,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._errors import Ica
 from ansible_collections.icaclient.linux.plugins.module_utils._probe import (
     HAS_CRYPTOGRAPHY,
     NtlmUnavailableError,
+    ProbeRequest,
     make_options,
     parse_target,
     prepare,
@@ -434,25 +435,7 @@ def main():
         module.no_log_values.update(target_secrets(text))
     try:
         targets = [parse_target(text) for text in params["targets"]]
-        options = make_options(
-            icaroot=params["icaroot"],
-            keystore=params["keystore"],
-            user_home=params["user_home"],
-            proxy=params["proxy"],
-            proxy_username=params["proxy_username"],
-            proxy_password=params["proxy_password"],
-            proxy_auth=params["proxy_auth"],
-            min_tls=params["min_tls"],
-            max_tls=params["max_tls"],
-            timeout=params["timeout"],
-            concurrency=params["concurrency"],
-            client_version=params["client_version"],
-            trust_system_store=params["trust_system_store"],
-            system_store=params["system_store"],
-            ssl_ciphers=params["ssl_ciphers"],
-            trust_add=params["trust_add"],
-            trust_remove=params["trust_remove"],
-        )
+        options = make_options(ProbeRequest.from_mapping(params))
         prepare(options)
     except NtlmUnavailableError as exc:
         module.fail_json(msg=missing_required_lib(exc.library, reason="NTLM proxy authentication"))

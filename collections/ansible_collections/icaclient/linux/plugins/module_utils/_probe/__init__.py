@@ -40,7 +40,7 @@ trust plan), :mod:`.settings` (the client's own files), :mod:`.proxy`, :mod:`.pa
 
 from __future__ import annotations
 
-from .options import MAX_CONCURRENCY, MAX_TIMEOUT, ProbeOptions, make_options, prepare
+from .options import MAX_CONCURRENCY, MAX_TIMEOUT, ProbeOptions, ProbeRequest, make_options, prepare
 from .proxy import NtlmUnavailableError
 from .run import iter_probes, probe_all, probe_target
 from .target import Target, parse_target, shown_target, target_secrets
@@ -53,6 +53,7 @@ __all__ = [
     "MAX_TIMEOUT",
     "NtlmUnavailableError",
     "ProbeOptions",
+    "ProbeRequest",
     "ProbeResult",
     "Target",
     "iter_probes",

@@ -13,7 +13,7 @@ import datetime
 import math
 import os
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -63,27 +63,9 @@ class ProbeOptions:
     overlay: TrustOverlay = dataclasses.field(default_factory=TrustOverlay)
 
 
-def make_options(
-    *,
-    icaroot: Optional[str] = None,
-    keystore: Optional[str] = None,
-    user_home: Optional[str] = None,
-    proxy: Optional[str] = None,
-    proxy_username: Optional[str] = None,
-    proxy_password: Optional[str] = None,
-    proxy_auth: Optional[str] = None,
-    min_tls: Optional[str] = None,
-    max_tls: Optional[str] = None,
-    timeout: float = 5.0,
-    concurrency: int = 32,
-    client_version: Optional[str] = None,
-    trust_system_store: str = "auto",
-    system_store: Optional[str] = None,
-    ssl_ciphers: Optional[str] = None,
-    trust_add: Sequence[str] = (),
-    trust_remove: Sequence[str] = (),
-) -> ProbeOptions:
-    """The options both faces (module and CLI) build from what the user gave.
+@dataclass(frozen=True)
+class ProbeRequest:
+    """What the user asked for, as both faces (module and CLI) give it to :func:`make_options`.
 
     - ``icaroot`` (default ``/opt/Citrix/ICAClient``): the keystore is
       ``<icaroot>/keystore``; the window and proxy come from the client's files
@@ -104,46 +86,81 @@ def make_options(
       SHA-256 fingerprint) the keystore would gain or lose, judged in memory: what a
       change would do before it is rolled out, with nothing written on the endpoint.
     """
-    if icaroot and keystore:
+
+    icaroot: Optional[str] = None
+    keystore: Optional[str] = None
+    user_home: Optional[str] = None
+    proxy: Optional[str] = None
+    proxy_username: Optional[str] = None
+    proxy_password: Optional[str] = None
+    proxy_auth: Optional[str] = None
+    min_tls: Optional[str] = None
+    max_tls: Optional[str] = None
+    timeout: float = 5.0
+    concurrency: int = 32
+    client_version: Optional[str] = None
+    trust_system_store: str = "auto"
+    system_store: Optional[str] = None
+    ssl_ciphers: Optional[str] = None
+    trust_add: Sequence[str] = ()
+    trust_remove: Sequence[str] = ()
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> ProbeRequest:
+        """The request from a face's values (the module's params, the CLI's arguments): the keys
+        a request has, a None value leaving the default."""
+        names = {item.name for item in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in names and value is not None})
+
+    def client_overrides(self) -> dict[str, Optional[str]]:
+        """The client settings the request gives instead of the client's files."""
+        return {"min_tls": self.min_tls, "max_tls": self.max_tls, "ssl_ciphers": self.ssl_ciphers}
+
+
+def make_options(request: Optional[ProbeRequest] = None, /, **fields: Any) -> ProbeOptions:
+    """The options of a run from a :class:`ProbeRequest` (or its fields as keywords)."""
+    request = request if request is not None else ProbeRequest(**fields)
+    if request.icaroot and request.keystore:
         raise IcaClientError("give the client's icaroot or a keystore folder, not both")
-    timeout = _seconds(timeout)
-    concurrency = _count(concurrency)
+    timeout = _seconds(request.timeout)
+    concurrency = _count(request.concurrency)
+    proxy_auth = request.proxy_auth
+    proxy_username, proxy_password = request.proxy_username, request.proxy_password
     if proxy_auth is not None and proxy_auth not in PROXY_AUTHS:
         raise IcaClientError(
             f"unknown proxy authentication {proxy_auth!r}: use one of {', '.join(PROXY_AUTHS)}"
         )
-    if keystore:
-        store = Keystore(keystore)
+    if request.keystore:
+        store = Keystore(request.keystore)
         config_root = None
-        home = user_home
+        home = request.user_home
     else:
-        config_root = icaroot or DEFAULT_ICAROOT
+        config_root = request.icaroot or DEFAULT_ICAROOT
         if not os.path.isdir(config_root):
             raise IcaClientError(
                 f"the client's ICAROOT {config_root} does not exist: give the folder the client is installed in "
                 "(icaroot) or a keystore folder (keystore)"
             )
         store = Keystore.of_icaroot(config_root)
-        home = user_home or os.path.expanduser("~")
-    version = given_version(client_version) if client_version else read_client_version(config_root)
-    trust, folder, hint, trust_warnings = _trust_plan(version, trust_system_store, system_store)
+        home = request.user_home or os.path.expanduser("~")
+    version = (
+        given_version(request.client_version) if request.client_version else read_client_version(config_root)
+    )
+    trust, folder, hint, trust_warnings = _trust_plan(
+        version, request.trust_system_store, request.system_store
+    )
     explicit: Optional[ProxySpec] = None
     direct = False
+    proxy = request.proxy
     if proxy and proxy.strip().lower() in DIRECT_WORDS:
         direct = True
     elif proxy:
         explicit = parse_proxy_url(
             proxy, username=proxy_username, password=proxy_password, auth=proxy_auth or "auto"
         )
-    overlay = make_trust_overlay(add=trust_add, remove=trust_remove)
+    overlay = make_trust_overlay(add=request.trust_add, remove=request.trust_remove)
     settings = read_client_settings(
-        icaroot=config_root,
-        user_home=home,
-        min_tls=min_tls,
-        max_tls=max_tls,
-        proxy=explicit,
-        direct=direct,
-        ssl_ciphers=ssl_ciphers,
+        icaroot=config_root, user_home=home, proxy=explicit, direct=direct, **request.client_overrides()
     )
     configured = settings.proxy
     if explicit is None and configured is not None and (proxy_username or proxy_password or proxy_auth):
