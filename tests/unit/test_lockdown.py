@@ -15,6 +15,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
     LIST,
     RANGE,
     ProfileEdit,
+    ProfileFile,
     add_permitted,
     escape,
     is_profile,
@@ -366,7 +367,7 @@ def test_plan_profile_edits_applies_the_entries_in_order_on_one_file():
         ("None,Auto,Wpad,Secure", "None,Auto,Secure"),
     ]
     assert change.new_data == STOCK.replace(b"Wpad\r\n", b"Secure\r\nProxyHost=\r\n")
-    assert [entry["key"] for entry in change.entries(edits)] == ["ProxyType", "ProxyHost", "ProxyType"]
+    assert [entry["key"] for entry in change.entries()] == ["ProxyType", "ProxyHost", "ProxyType"]
     assert change.diff()["before"] != change.diff()["after"]
 
 
@@ -421,11 +422,7 @@ def test_update_profile_sets_gives_each_profile_its_own_entries(tmp_path):
     assert all_regions.read_bytes() == ALL_REGIONS + b"ProxyHost=\nProxyPort=*\n"
     assert trusted.read_bytes() == STOCK.replace(b"Wpad\r\n", b"Wpad,Secure\r\n")
     assert calls == [str(all_regions), str(trusted)]
-    assert [
-        (e["path"], e["key"], e["after"])
-        for c, (_p, edits) in zip(changes, profiles)
-        for e in c.entries(edits)
-    ] == [
+    assert [(e["path"], e["key"], e["after"]) for c in changes for e in c.entries()] == [
         (str(all_regions), "ProxyHost", ""),
         (str(all_regions), "ProxyPort", "*"),
         (str(trusted), "ProxyType", "None,Auto,Wpad,Secure"),
@@ -491,3 +488,43 @@ def test_a_profile_that_is_not_a_regular_file_is_refused(tmp_path):
         UnsafeFileError, match=f"cannot edit lockdown profile {fifo}: it is not a regular file"
     ):
         update_profile_entries([str(fifo)], [edit])
+
+
+# -- exact: a whole section -------------------------------------------------------------------------------
+
+
+def test_exact_keeps_only_the_named_keys_of_the_named_sections():
+    data = (
+        b"; trusted\n[Network\\Proxy]\n; types\nProxyType=None,Auto\nProxyHost=\nProxyTimeout=*\n\n"
+        b"[Virtual Channels\\Smartcard]\nSmartCardAllowed=*\n"
+    )
+    edits = [
+        ProfileEdit(key="ProxyType", section="network\\proxy", restriction="list", values=["None", "Secure"]),
+        ProfileEdit(key="ProxyBypassList", section="Network\\Proxy", restriction="any_string"),
+    ]
+    change = plan_profile_edits(data, path=PATH, edits=edits, exact=True)
+    assert change.new_data == (
+        b"; trusted\n[Network\\Proxy]\n; types\nProxyType=None,Secure\nProxyBypassList=\n\n"
+        b"[Virtual Channels\\Smartcard]\nSmartCardAllowed=*\n"
+    )
+    assert [(e["key"], e["before"], e["after"], e["changed"]) for e in change.entries()] == [
+        ("ProxyType", "None,Auto", "None,Secure", True),
+        ("ProxyBypassList", None, "", True),
+        ("ProxyHost", "", None, True),
+        ("ProxyTimeout", "*", None, True),
+    ]
+    again = plan_profile_edits(change.new_data, path=PATH, edits=edits, exact=True)
+    assert not again.changed and len(again.changes) == 2
+    plain = plan_profile_edits(data, path=PATH, edits=edits)
+    assert b"ProxyHost=\n" in plain.new_data and len(plain.changes) == 2
+
+
+def test_exact_creates_a_missing_section_and_reaches_every_file_of_a_set(tmp_path):
+    all_regions, trusted, _profiles = _profile_sets(tmp_path)
+    edit = ProfileEdit(key="HDXoverUDP", section="Network\\UDT", restriction="list", values=["Off"])
+    changes = update_profile_sets([ProfileFile(str(trusted), [edit], exact=True)], check_mode=True)
+    assert changes[0].changed and trusted.read_bytes() == STOCK
+    update_profile_entries([str(trusted), str(all_regions)], [edit], exact=True)
+    for path in (trusted, all_regions):
+        assert path.read_bytes().replace(b"\r\n", b"\n").endswith(b"[Network\\UDT]\nHDXoverUDP=Off\n")
+    assert b"ProxyType=None,Auto,Wpad" in trusted.read_bytes()

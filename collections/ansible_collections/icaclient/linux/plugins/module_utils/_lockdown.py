@@ -407,6 +407,8 @@ class ProfileChange:
     new_data: bytes
     warnings: list[str] = field(default_factory=list)
     backup_file: Optional[str] = None
+    key: Optional[str] = None
+    section: Optional[str] = None
 
     @property
     def changed(self) -> bool:
@@ -415,6 +417,8 @@ class ProfileChange:
     def as_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = {
             "path": self.path,
+            "key": self.key,
+            "section": self.section,
             "before": self.before,
             "after": self.after,
             "changed": self.changed,
@@ -471,7 +475,7 @@ def plan_profile_edit(
                 f"cannot deny {', '.join(map(repr, deny))} for {key} in {path}: the profile does not list {key} "
                 f"in [{section}], so it does not restrict it; give restriction (and values) to create it"
             )
-        return ProfileChange(path, None, None, data, data)
+        return ProfileChange(path, None, None, data, data, key=key, section=section)
     if before is None and restriction is None:
         restriction = restriction_if_missing
     elif restriction_if_missing is not None:
@@ -499,7 +503,7 @@ def plan_profile_edit(
             raise IcaClientError(
                 f"internal error: {value!r} is still permitted for {key} in {path} after the edit"
             )
-    change = ProfileChange(path, before, text, data, data)
+    change = ProfileChange(path, before, text, data, data, key=key, section=section)
     if before is not None and text == before:
         return change
     doc.set(section, key, text)
@@ -589,11 +593,12 @@ class ProfileFileChange:
     def warnings(self) -> list[str]:
         return [warning for change in self.changes for warning in change.warnings]
 
-    def entries(self, edits: Sequence[ProfileEdit]) -> list[dict[str, Any]]:
-        """One result per key: path, key, section, before, after, changed (and the file's backup)."""
+    def entries(self) -> list[dict[str, Any]]:
+        """One result per key edited (or removed by ``exact``): path, key, section, before, after,
+        changed (and the file's backup)."""
         results = []
-        for edit, change in zip(edits, self.changes):
-            entry = dict(change.as_dict(), key=edit.key, section=edit.section)
+        for change in self.changes:
+            entry = change.as_dict()
             if self.backup_file:
                 entry["backup_file"] = self.backup_file
             results.append(entry)
@@ -603,8 +608,14 @@ class ProfileFileChange:
         return ProfileChange(self.path, None, None, self.data, self.new_data).diff()
 
 
-def plan_profile_edits(data: bytes, *, path: str, edits: Sequence[ProfileEdit]) -> ProfileFileChange:
-    """Apply ``edits`` one after the other to one profile file's bytes, in memory."""
+def plan_profile_edits(
+    data: bytes, *, path: str, edits: Sequence[ProfileEdit], exact: bool = False
+) -> ProfileFileChange:
+    """Apply ``edits`` one after the other to one profile file's bytes, in memory.
+
+    ``exact``: each section the edits name then holds exactly the keys they name; every other key
+    of those sections is removed (one more change each, ``after`` None).
+    """
     current = data
     changes: list[ProfileChange] = []
     for edit in edits:
@@ -621,23 +632,59 @@ def plan_profile_edits(data: bytes, *, path: str, edits: Sequence[ProfileEdit]) 
         )
         changes.append(change)
         current = change.new_data
+    if exact:
+        removed = _remove_unlisted(current, path=path, edits=edits)
+        changes.extend(removed)
+        current = removed[-1].new_data if removed else current
     return ProfileFileChange(path, data, current, changes)
+
+
+def _remove_unlisted(data: bytes, *, path: str, edits: Sequence[ProfileEdit]) -> list[ProfileChange]:
+    """Remove from each section the edits name every key they do not name."""
+    doc = parse(data, source=path)
+    wanted = {(edit.section.strip().lower(), edit.key.strip().lower()) for edit in edits}
+    sections: list[str] = []
+    for edit in edits:
+        if edit.section.strip().lower() not in (name.strip().lower() for name in sections):
+            sections.append(edit.section)
+    removed: list[tuple[str, str, str]] = []
+    for section in sections:
+        for key, value in doc.items(section):
+            if (section.strip().lower(), key.strip().lower()) not in wanted and doc.remove(section, key):
+                removed.append((section, key, value))
+    new_data = doc.to_bytes()
+    return [
+        ProfileChange(path, value, None, data, new_data, key=key, section=section)
+        for section, key, value in removed
+    ]
+
+
+@dataclass
+class ProfileFile:
+    """One profile file and its edits; ``exact``: the sections the edits name hold only their keys."""
+
+    path: str
+    edits: Sequence[ProfileEdit]
+    exact: bool = False
 
 
 def update_profile_entries(
     paths: Sequence[str],
     edits: Sequence[ProfileEdit],
     *,
+    exact: bool = False,
     check_mode: bool = False,
     backup: Optional[Callable[[str], str]] = None,
 ) -> list[ProfileFileChange]:
     """Edit several keys in every profile file: each file read and written once, and nothing
     written unless every edit of every file is valid."""
-    return _plan_then_write([(path, edits) for path in paths], check_mode=check_mode, backup=backup)
+    return _plan_then_write(
+        [ProfileFile(path, edits, exact) for path in paths], check_mode=check_mode, backup=backup
+    )
 
 
 def update_profile_sets(
-    profiles: Sequence[tuple[str, Sequence[ProfileEdit]]],
+    profiles: Sequence[Union[ProfileFile, tuple[str, Sequence[ProfileEdit]]]],
     *,
     check_mode: bool = False,
     backup: Optional[Callable[[str], str]] = None,
@@ -649,8 +696,9 @@ def update_profile_sets(
     written unless every profile accepts every one of its edits. A profile named twice is
     refused: its second plan would overwrite the first.
     """
+    files = [item if isinstance(item, ProfileFile) else ProfileFile(*item) for item in profiles]
     seen: dict[str, str] = {}
-    for path, _edits in profiles:
+    for path in (item.path for item in files):
         real = os.path.realpath(path)
         if real in seen:
             same = "" if seen[real] == path else f" (as {seen[real]})"
@@ -659,21 +707,21 @@ def update_profile_sets(
                 "put all of its entries in one profile"
             )
         seen[real] = path
-    return _plan_then_write(profiles, check_mode=check_mode, backup=backup)
+    return _plan_then_write(files, check_mode=check_mode, backup=backup)
 
 
 def _plan_then_write(
-    profiles: Sequence[tuple[str, Sequence[ProfileEdit]]],
+    profiles: Sequence[ProfileFile],
     *,
     check_mode: bool,
     backup: Optional[Callable[[str], str]],
 ) -> list[ProfileFileChange]:
     planned: list[ProfileFileChange] = []
     identities: list[tuple[int, int]] = []
-    for path, edits in profiles:
-        data, identity = _read_profile(path)
+    for profile in profiles:
+        data, identity = _read_profile(profile.path)
         identities.append(identity)
-        planned.append(plan_profile_edits(data, path=path, edits=edits))
+        planned.append(plan_profile_edits(data, path=profile.path, edits=profile.edits, exact=profile.exact))
     if not check_mode:
         _write_profiles(planned, identities, backup)
     return planned

@@ -71,7 +71,7 @@ options:
       - Mutually exclusive with those options at the top level.
     type: list
     elements: dict
-    suboptions:
+    suboptions: &entry_options
       key:
         description: The key.
         type: str
@@ -99,11 +99,21 @@ options:
         description: The values of a V(list) or V(range) restriction.
         type: list
         elements: str
+  exact:
+    description:
+      - Each section the edits name holds exactly the keys they name; every other key of those
+        sections is removed (listed in RV(files) with C(after) null). With O(profiles), give it per
+        profile instead.
+      - Use it to set a whole profile section, for example the C(Network\Proxy) section of a region
+        file, to the restrictions a playbook lists. A missing section is created by the first entry
+        that writes a key in it.
+    type: bool
+    default: false
   profiles:
     description:
       - Profile files, each with the entries of its own, edited in one run.
       - Mutually exclusive with O(icaroot), O(config_dir), O(path), O(region), O(key), O(entries),
-        O(section), O(permit), O(deny), O(restriction), O(restriction_if_missing) and O(values).
+        O(section), O(permit), O(deny), O(restriction), O(restriction_if_missing), O(values) and O(exact).
       - A profile file named twice is refused; give all of its entries in one item.
     type: list
     elements: dict
@@ -118,34 +128,11 @@ options:
         type: list
         elements: dict
         required: true
-        suboptions:
-          key:
-            description: The key.
-            type: str
-            required: true
-          section:
-            description: The profile section; defaults to the key's section in the schema of known keys.
-            type: str
-          permit:
-            description: Values to permit.
-            type: list
-            elements: str
-          deny:
-            description: Values to stop permitting.
-            type: list
-            elements: str
-          restriction:
-            description: Set the restriction form.
-            type: str
-            choices: [any_string, any, list, range]
-          restriction_if_missing:
-            description: The restriction form of the key in a profile that lacks it.
-            type: str
-            choices: [any_string, any, list, range, unrestricted]
-          values:
-            description: The values of a V(list) or V(range) restriction.
-            type: list
-            elements: str
+        suboptions: *entry_options
+      exact:
+        description: As the top-level O(exact), for this profile.
+        type: bool
+        default: false
   permit:
     description: Values to permit. A list restriction gets them appended (the default stays first).
     type: list
@@ -246,6 +233,18 @@ EXAMPLES = r"""
             restriction_if_missing: unrestricted
     backup: true
 
+- name: Make the proxy section of the trusted region permit exactly these values, and nothing else
+  icaclient.linux.region_lockdown:
+    icaroot: /opt/Citrix/ICAClient
+    region: [trusted]
+    exact: true
+    entries:
+      - key: ProxyType
+        restriction: list
+        values: [None, Secure]
+      - key: ProxyHost
+        restriction: any_string
+
 - name: Allow only ports 1494 and 2598 and above 8000 for a custom key
   icaclient.linux.region_lockdown:
     path: /home/alice/.ICAClient/All_Regions.ini
@@ -258,9 +257,9 @@ EXAMPLES = r"""
 RETURN = r"""
 files:
   description:
-    - One entry per profile file, with the key's restriction before and after.
-    - With O(entries), one entry per profile file and key, in the order of O(entries).
-    - With O(profiles), one entry per profile and key, in the order of O(profiles) and their entries.
+    - One entry per profile file and key, with the key's restriction before and after, in the order
+      of the files (O(profiles), or the files of O(region)) and of the keys (O(entries), or O(key)),
+      then the keys O(exact) removed.
   returned: always
   type: list
   elements: dict
@@ -269,10 +268,10 @@ files:
       description: The profile file.
       type: str
     key:
-      description: The key (with O(entries) or O(profiles)).
+      description: The key.
       type: str
     section:
-      description: The section of the key (with O(entries) or O(profiles)).
+      description: The section of the key.
       type: str
     before:
       description: The restriction before (null when the key was absent).
@@ -280,7 +279,7 @@ files:
     after:
       description:
         - The restriction after (predicted in check mode); null when the key stays absent
-          (O(restriction_if_missing=unrestricted)).
+          (O(restriction_if_missing=unrestricted)) or O(exact) removed it.
       type: str
     changed:
       description: Whether this file changes.
@@ -290,11 +289,13 @@ files:
       type: str
   sample:
     - path: /opt/Citrix/ICAClient/config/Trusted_Region.ini
+      key: ProxyType
+      section: Network\Proxy
       before: None,Auto,Wpad
       after: None,Auto,Wpad,Secure
       changed: true
 section:
-  description: The section edited.
+  description: The section edited (the same as in each entry of RV(files); kept for playbooks that read it).
   returned: when O(key) is given
   type: str
   sample: Network\Proxy
@@ -313,10 +314,9 @@ from ansible_collections.icaclient.linux.plugins.module_utils._errors import Ica
 from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import lockdown_section
 from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
     ProfileEdit,
+    ProfileFile,
     region_files,
-    update_profile_entries,
     update_profile_sets,
-    update_profiles,
 )
 from ansible_collections.icaclient.linux.plugins.module_utils._transaction import backup_copy
 
@@ -338,6 +338,7 @@ _NOT_WITH_PROFILES = (
     "entries",
     "section",
     "values",
+    "exact",
     *_EDIT_OPTIONS,
 )
 
@@ -376,12 +377,14 @@ def main():
             section=dict(type="str"),
             key=dict(type="str", no_log=False),
             entries=_entries_spec(),
+            exact=dict(type="bool", default=False),
             profiles=dict(
                 type="list",
                 elements="dict",
                 options=dict(
                     path=dict(type="path", required=True),
                     entries=dict(_entries_spec(), required=True),
+                    exact=dict(type="bool", default=False),
                 ),
             ),
             permit=dict(type="list", elements="str"),
@@ -407,69 +410,43 @@ def main():
     if params["key"] is not None and all(params[name] is None for name in _EDIT_OPTIONS):
         module.fail_json(msg=f"one of the following is required: {', '.join(_EDIT_OPTIONS)}")
     try:
-        if params["profiles"] is not None:
-            _profiles(module)  # ends the run with exit_json
-        if params["entries"] is not None:
-            edits = [_edit(entry) for entry in params["entries"]]
-        else:
-            edits = [_edit(params)]
-        if params["path"]:
-            paths = [params["path"]]
-        else:
-            config_dir = params["config_dir"] or os.path.join(params["icaroot"], "config")
-            paths = []
-            for region in params["region"]:
-                paths.extend(path for path in region_files(config_dir, region) if path not in paths)
-        backup = backup_copy if params["backup"] else None
-        if params["entries"] is not None:
-            files = update_profile_entries(paths, edits, check_mode=module.check_mode, backup=backup)
-            result = dict(files=[entry for change in files for entry in change.entries(edits)])
-        else:
-            edit = edits[0]
-            files = update_profiles(
-                paths,
-                section=edit.section,
-                key=edit.key,
-                restriction=edit.restriction,
-                values=edit.values,
-                permit=edit.permit,
-                deny=edit.deny,
-                restriction_if_missing=edit.restriction_if_missing,
-                check_mode=module.check_mode,
-                backup=backup,
-            )
-            result = dict(section=edit.section, files=[change.as_dict() for change in files])
+        profiles = _request(params)
+        files = update_profile_sets(
+            profiles,
+            check_mode=module.check_mode,
+            backup=backup_copy if params["backup"] else None,
+        )
     except IcaClientError as exc:
         module.fail_json(msg=exc.message, **exc.details)
     for change in files:
         for warning in change.warnings:
             module.warn(warning)
-    module.exit_json(
+    result = dict(
         changed=any(change.changed for change in files),
         diff=[change.diff() for change in files],
-        **result,
+        files=[entry for change in files for entry in change.entries()],
     )
+    if params["key"] is not None:
+        result["section"] = profiles[0].edits[0].section
+    module.exit_json(**result)
 
 
-def _profiles(module):
-    """The profiles form: each file with entries of its own, planned together, written together."""
-    profiles = [
-        (profile["path"], [_edit(entry) for entry in profile["entries"]])
-        for profile in module.params["profiles"]
-    ]
-    files = update_profile_sets(
-        profiles,
-        check_mode=module.check_mode,
-        backup=backup_copy if module.params["backup"] else None,
-    )
-    for change in files:
-        for warning in change.warnings:
-            module.warn(warning)
-    module.exit_json(
-        changed=any(change.changed for change in files),
-        diff=[change.diff() for change in files],
-        files=[entry for change, (_path, edits) in zip(files, profiles) for entry in change.entries(edits)],
-    )
+def _request(params):
+    """Every form as one request: profile files, each with its edits (the single key is a list of one)."""
+    if params["profiles"] is not None:
+        return [
+            ProfileFile(profile["path"], [_edit(entry) for entry in profile["entries"]], profile["exact"])
+            for profile in params["profiles"]
+        ]
+    edits = [_edit(entry) for entry in (params["entries"] if params["entries"] is not None else [params])]
+    if params["path"]:
+        paths = [params["path"]]
+    else:
+        config_dir = params["config_dir"] or os.path.join(params["icaroot"], "config")
+        paths = []
+        for region in params["region"]:
+            paths.extend(path for path in region_files(config_dir, region) if path not in paths)
+    return [ProfileFile(path, edits, params["exact"]) for path in paths]
 
 
 def _edit(options):
