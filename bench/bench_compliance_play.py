@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: the whole compliance play (playbooks/compliance.yml, unchanged) at 1,000 and 5,000
-inventory hosts, and how its controller time grows with the host count.
+inventory hosts, and how its controller time grows with the host count; with ``--play whatif``
+the what-if play (playbooks/whatif.yml, proposing MinimumTLS=1.3) the same way.
 
 Cheap hosts: each endpoint's connection is bench/compliance_play/connection_plugins/
 bench_canned.py, which answers the ping, the keystore audit and the connection probe with a
@@ -14,6 +15,10 @@ templating every task per host, building each module's payload, forking workers,
 and the callback, gathering the hosts' results and the compliance_report module on localhost,
 which writes the three files. The report's host count and findings are checked.
 
+The what-if play probes every endpoint twice (today's settings, the proposed ones): the canned
+connection reads the module's arguments, and under the proposal the gateway of every fifth host
+breaks (47); the report's counts are checked.
+
 Reported: wall time per run, per host, and the ratio of the largest run's time per host to the
 smallest's (1.0 = linear; a quadratic step shows as the host-count ratio).
 
@@ -23,6 +28,7 @@ Its growth is ansible-core's own (its per-task host lists and magic variables gr
 inventory); the play's growth over the anchor's is what the collection adds.
 
     .venv/bin/python bench/bench_compliance_play.py [--hosts 1000 5000] [--forks 10] [--anchor] [--keep DIR]
+    .venv/bin/python bench/bench_compliance_play.py --play whatif --hosts 50 1000
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ sys.path.insert(0, str(PLUGINS))
 from bench_canned import TARGETS  # noqa: E402
 
 COMPLIANCE = REPO / "playbooks" / "compliance.yml"
+WHATIF = REPO / "playbooks" / "whatif.yml"
 ANCHOR = Path(__file__).resolve().parent / "compliance_play" / "anchor.yml"
 ANCHOR_OK = 4  # the anchor's tasks that run on each host (ping x3, set_fact)
 
@@ -83,7 +90,13 @@ def run_play(count: int, folder: Path, forks: int, playbook: Path = COMPLIANCE) 
         "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
     }
     extra = json.dumps(
-        {"icaclient_compliance_report_dir": str(report_dir), "icaclient_compliance_fail": False}
+        {
+            "icaclient_compliance_report_dir": str(report_dir),
+            "icaclient_compliance_fail": False,
+            "icaclient_whatif_report_dir": str(report_dir),
+            "icaclient_whatif_fail": False,
+            "icaclient_whatif_proposed": {"min_tls": "1.3"},
+        }
     )
     start = time.perf_counter()
     proc = subprocess.run(
@@ -108,6 +121,9 @@ def run_play(count: int, folder: Path, forks: int, playbook: Path = COMPLIANCE) 
         raise SystemExit(
             f"{playbook.name} at {count} hosts failed (rc {proc.returncode}):\n{proc.stdout[-3000:]}"
         )
+    if playbook == WHATIF:
+        check_whatif(json.loads((report_dir / "whatif.json").read_text()), count)
+        return elapsed
     if playbook != COMPLIANCE:
         if f"ok={ANCHOR_OK}" not in proc.stdout or proc.stdout.count(f"ok={ANCHOR_OK}") != count:
             raise SystemExit(f"{playbook.name} at {count} hosts: not every host ran the anchor's tasks")
@@ -122,6 +138,16 @@ def run_play(count: int, folder: Path, forks: int, playbook: Path = COMPLIANCE) 
     return elapsed
 
 
+def check_whatif(report: dict, count: int) -> None:
+    """Every host compared; the gateway breaks on every fifth host, nothing else changes."""
+    fifth = sorted(f"tc-{index:05d}" for index in range(count) if index % 5 == 0)
+    summary = report["summary"]
+    assert summary["hosts"] == count and summary["hosts_not_compared"] == 0, summary
+    assert summary["hosts_breaking"] == len(fifth) and summary["targets"]["breaks"] == len(fifth), summary
+    breaks = [c for c in report["changes"] if c["change"] == "breaks"]
+    assert [(c["target"], c["after"], c["hosts"]) for c in breaks] == [(TARGETS[0], 47, fifth)], breaks
+
+
 def growth(times: dict[int, float]) -> float:
     """Time per host at the largest count over time per host at the smallest (1.0 = linear)."""
     small, large = min(times), max(times)
@@ -133,13 +159,17 @@ def main() -> int:
     parser.add_argument("--hosts", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--forks", type=int, default=10)
     parser.add_argument(
+        "--play", choices=["compliance", "whatif"], default="compliance", help="the play to measure"
+    )
+    parser.add_argument(
         "--anchor",
         action="store_true",
         help="also run the anchor (bench/compliance_play/anchor.yml: the same task shape with ping) at each count",
     )
     parser.add_argument("--keep", type=Path, help="keep the inventories, logs and reports here")
     args = parser.parse_args()
-    plays = {"compliance.yml": COMPLIANCE, **({"anchor.yml": ANCHOR} if args.anchor else {})}
+    measured = COMPLIANCE if args.play == "compliance" else WHATIF
+    plays = {measured.name: measured, **({"anchor.yml": ANCHOR} if args.anchor else {})}
     times: dict[str, dict[int, float]] = {name: {} for name in plays}
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
@@ -161,9 +191,9 @@ def main() -> int:
             )
         if args.anchor:
             print(
-                f"compliance.yml's growth over ansible-core's own (anchor): "
-                f"{growth(times['compliance.yml']) / growth(times['anchor.yml']):.2f}; "
-                f"compliance.yml / anchor per host at {large}: {times['compliance.yml'][large] / times['anchor.yml'][large]:.2f}"
+                f"{measured.name}'s growth over ansible-core's own (anchor): "
+                f"{growth(times[measured.name]) / growth(times['anchor.yml']):.2f}; "
+                f"{measured.name} / anchor per host at {large}: {times[measured.name][large] / times['anchor.yml'][large]:.2f}"
             )
     return 0
 

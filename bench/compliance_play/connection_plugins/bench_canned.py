@@ -13,7 +13,9 @@ answer. Never used outside the bench.
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import zlib
 
 from ansible.plugins.connection import ConnectionBase
@@ -71,8 +73,22 @@ def keystore_result(host: str) -> dict:
     }
 
 
-def probe_result(host: str) -> dict:
+# The module's arguments travel in the AnsiballZ wrapper as ``params='<JSON>',``.
+_PARAMS = re.compile(rb"^params=('.*'),$", re.MULTILINE)
+
+
+def module_args(data: bytes) -> dict:
+    found = _PARAMS.search(data)
+    if not found:
+        return {}
+    return json.loads(ast.literal_eval(found.group(1).decode())).get("ANSIBLE_MODULE_ARGS", {})
+
+
+def probe_result(host: str, args: dict | None = None) -> dict:
+    """The canned verdicts; with the what-if's ``min_tls: "1.3"``, the gateway of every fifth
+    host (TLS 1.2 only there) breaks with 47."""
     index = _index(host)
+    strict = (args or {}).get("min_tls") == "1.3"
     results = []
     for target in TARGETS:
         result = {
@@ -92,6 +108,13 @@ def probe_result(host: str) -> dict:
                 client_error=47,
                 tls_version=None,
                 message="gw-legacy.corp.example:443 offers only TLS 1.0, below MinimumTLS=1.2: enable TLS 1.2 or later",
+            )
+        if target == TARGETS[0] and strict and index % 5 == 0:
+            result.update(
+                ok=False,
+                client_error=47,
+                tls_version=None,
+                message="gateway.corp.example:443 offers only TLS 1.2, below MinimumTLS=1.3: enable TLS 1.3",
             )
         if target == TARGETS[2] and index % 9 == 0:
             result.update(not_after="2027-01-10T00:00:00Z", days_left=38)
@@ -115,7 +138,7 @@ class Connection(ConnectionBase):
         if b"plugins.modules.keystore_info" in data:
             result = keystore_result(host)
         elif b"plugins.modules.connection_probe" in data:
-            result = probe_result(host)
+            result = probe_result(host, module_args(data))
         elif b"modules.ping" in data:
             result = {"changed": False, "ping": "pong"}
         else:
