@@ -184,24 +184,15 @@ problems:
   sample: ["pcscd is not running (SCardEstablishContext: 0x8010001D, service not available)"]
 """
 
-import os
-import platform
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.icaclient.linux.plugins.module_utils._atomic import read_bytes
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._pcsc import (
-    as_dict,
-    find_problems,
-    installed_packages,
-    ldconfig_libraries,
-    library_from_module_ini,
-    locate_library,
-    query_pcscd,
-    runtime_architectures,
-    suggest_library,
+    DEFAULT_CANDIDATES,
+    PcscRequest,
+    inspect_pcsc,
 )
 from ansible_collections.icaclient.linux.plugins.module_utils._runner import module_runner
 
@@ -214,97 +205,31 @@ else:
     PYSCARD_IMPORT_ERROR = None
 
 
-def _native_bits():
-    return (
-        64
-        if platform.machine().lower()
-        in ("x86_64", "amd64", "aarch64", "arm64", "ppc64le", "s390x", "riscv64")
-        else 32
-    )
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             icaroot=dict(type="path", default="/opt/Citrix/ICAClient"),
             library=dict(type="str"),
-            library_candidates=dict(
-                type="list", elements="str", default=["libpcsclite.so", "libpcsclite.so.1"]
-            ),
+            library_candidates=dict(type="list", elements="str", default=list(DEFAULT_CANDIDATES)),
             required_bits=dict(type="list", elements="int", choices=[32, 64]),
             query_pcscd=dict(type="bool", default=True),
             package_manager=dict(type="str", choices=["auto", "dpkg", "rpm", "none"], default="auto"),
         ),
         supports_check_mode=True,
     )
-    params = module.params
-    if params["query_pcscd"] and scard is None:
+    if module.params["query_pcscd"] and scard is None:
         module.fail_json(msg=missing_required_lib("pyscard"), exception=PYSCARD_IMPORT_ERROR)
-    runner = module_runner(module)
-    required_bits = sorted(set(params["required_bits"] or [_native_bits()]), reverse=True)
+    request = PcscRequest(**{key: value for key, value in module.params.items() if value is not None})
     try:
-        pcscd = query_pcscd(scard) if params["query_pcscd"] else None
-
-        manager = params["package_manager"]
-        dpkg_query = module.get_bin_path("dpkg-query")
-        rpm = module.get_bin_path("rpm")
-        if manager == "auto":
-            manager = "dpkg" if dpkg_query else "rpm" if rpm else "none"
-        if manager == "dpkg" and not dpkg_query:
-            module.fail_json(msg="cannot list libpcsclite packages: dpkg-query not found")
-        if manager == "rpm" and not rpm:
-            module.fail_json(msg="cannot list libpcsclite packages: rpm not found")
-        packages = (
-            installed_packages(runner, manager=manager, dpkg_query=dpkg_query, rpm=rpm)
-            if manager != "none"
-            else None
-        )
-
-        ldconfig = module.get_bin_path("ldconfig", opt_dirs=["/sbin", "/usr/sbin"])
-        libraries = ldconfig_libraries(runner, ldconfig=ldconfig) if ldconfig else None
-
-        if params["library"]:
-            library, source = params["library"], "library option"
-        else:
-            module_ini = os.path.join(params["icaroot"], "config", "module.ini")
-            library, source = library_from_module_ini(read_bytes(module_ini), path=module_ini)
-        paths = locate_library(library, libraries)
-        suggestion = suggest_library(
-            libraries or {name: locate_library(name, None) for name in params["library_candidates"]},
-            candidates=params["library_candidates"],
-            required_bits=required_bits,
-        )
-        problems = find_problems(
-            pcscd=pcscd,
-            packages=packages,
-            library=library,
-            library_source=source,
-            library_paths=paths,
-            required_bits=required_bits,
-            suggestion=suggestion,
+        result = inspect_pcsc(
+            request,
+            scard=scard,
+            runner=module_runner(module),
+            which=lambda name: module.get_bin_path(name, opt_dirs=["/sbin", "/usr/sbin"]),
         )
     except IcaClientError as exc:
         module.fail_json(msg=exc.message, **exc.details)
-
-    found_bits = sorted({entry.bits for entry in paths}, reverse=True)
-    module.exit_json(
-        changed=False,
-        pcscd=None if pcscd is None else {k: v for k, v in as_dict(pcscd).items() if k != "readers"},
-        readers=as_dict(pcscd.readers) if pcscd is not None else [],
-        libpcsclite_packages=as_dict(packages or []),
-        libpcsclite_architectures=runtime_architectures(packages or []),
-        pcsc_library={
-            "name": library,
-            "source": source,
-            "found": all(bits in found_bits for bits in required_bits),
-            "bits": found_bits,
-            "paths": as_dict(paths),
-        },
-        pcsc_libraries=as_dict(libraries or {}),
-        suggested_library=suggestion,
-        required_bits=required_bits,
-        problems=problems,
-    )
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,17 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PC/SC state as the Citrix client meets it: pcscd, readers, cards, libpcsclite.
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
+"""PC/SC facts as the Citrix client meets them: return codes, reader states, libpcsclite packages
+and libraries, the library the client loads. Pure functions over text and bytes.
 
 Smart card logon fails in ways users cannot see: pcscd not running, the 32-bit
 ``libpcsclite1`` missing for a 32-bit client build, the unversioned
 ``libpcsclite.so`` the client loads by default absent (Debian ships it only in
-``libpcsclite-dev``). This module gathers those facts read-only.
-
-pcscd is asked through pyscard's ``smartcard.scard`` layer, which the caller
-passes in (the module imports it optionally), so nothing here needs pyscard.
-Package managers and ``ldconfig`` run through the command runner; their output
-is parsed by pure functions.
+``libpcsclite-dev``).
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Optional
 
-from ._errors import IcaClientError
-from ._ini import parse
-from ._runner import Runner
+from .._ini import parse
 
 # PC/SC return codes (winscard / pcsc-lite), as unsigned 32-bit values.
 SCARD_S_SUCCESS = 0x00000000
@@ -51,9 +50,8 @@ _STATE_FLAGS = (
 )
 SCARD_STATE_PRESENT = 0x0020
 
-_NOT_RUNNING = (SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED)
-
-_RUNTIME_HINT = {
+# The package that carries the shared library, per word size and distribution.
+RUNTIME_HINT = {
     64: "Debian: libpcsclite1, RHEL: pcsc-lite-libs, SUSE: libpcsclite1",
     32: "Debian: libpcsclite1:i386, RHEL: pcsc-lite-libs.i686, SUSE: libpcsclite1-32bit",
 }
@@ -298,182 +296,6 @@ def suggest_library(
         if have and all(bits in have for bits in required_bits):
             return name
     return None
-
-
-def find_problems(
-    *,
-    pcscd: Optional[PcscdState],
-    packages: Optional[list[PackageInstance]],
-    library: str,
-    library_source: str,
-    library_paths: list[LibraryPath],
-    required_bits: Sequence[int],
-    suggestion: Optional[str],
-) -> list[str]:
-    """What stands between the client and a smart card logon, in words a user can act on."""
-    problems = []
-    if pcscd is not None and not pcscd.running:
-        problems.append(pcscd.message)
-    elif pcscd is not None and not pcscd.readers:
-        problems.append("pcscd is running but sees no smart card reader")
-    if packages is not None:
-        installed_bits = {item.bits for item in packages if item.runtime}
-        for bits in required_bits:
-            if bits not in installed_bits:
-                problems.append(f"no {bits}-bit libpcsclite package is installed")
-    have_bits = {entry.bits for entry in library_paths}
-    runtime_bits = {item.bits for item in packages or [] if item.runtime}
-    for bits in required_bits:
-        if bits in have_bits:
-            continue
-        if suggestion and suggestion != library:
-            hint = f"set PCSCLibraryName={suggestion} in module.ini"
-        elif packages is not None and bits not in runtime_bits:
-            hint = f"install the {bits}-bit libpcsclite ({_RUNTIME_HINT[bits]})"
-        elif not library.startswith("/") and library.endswith(".so"):
-            hint = (
-                "install the development package that provides the unversioned link "
-                "(Debian: libpcsclite-dev, RHEL: pcsc-lite-devel) or set PCSCLibraryName=libpcsclite.so.1"
-            )
-        else:
-            hint = "point PCSCLibraryName at an installed libpcsclite"
-        problems.append(
-            f"the client loads {library} ({library_source}) but no {bits}-bit {library} exists: {hint}"
-        )
-    return problems
-
-
-# -- pcscd through pyscard -----------------------------------------------------------------------
-
-
-def _code(value: Any) -> int:
-    return int(value) & 0xFFFFFFFF
-
-
-def query_pcscd(scard: Any) -> PcscdState:
-    """Ask pcscd for its readers and the card state of each, without connecting to a card.
-
-    ``scard`` is pyscard's ``smartcard.scard`` module (or anything with the same four
-    functions). pcscd not running is a result (``running=False``), not an error.
-    """
-    hresult, context = scard.SCardEstablishContext(SCARD_SCOPE_USER)
-    code = _code(hresult)
-    if code in _NOT_RUNNING:
-        return PcscdState(
-            running=False,
-            message=f"pcscd is not running (SCardEstablishContext: {hex_code(code)}, service not available)",
-            error_code=hex_code(code),
-        )
-    if code != SCARD_S_SUCCESS:
-        raise IcaClientError(
-            f"cannot reach pcscd: SCardEstablishContext failed with {hex_code(code)} "
-            f"({_describe(scard, code)})",
-            error_code=hex_code(code),
-        )
-    try:
-        hresult, names = scard.SCardListReaders(context, [])
-        code = _code(hresult)
-        if code == SCARD_E_NO_READERS_AVAILABLE:
-            return PcscdState(running=True, message="pcscd is running; no reader is connected")
-        if code in _NOT_RUNNING:
-            return PcscdState(
-                running=False,
-                message=f"pcscd is not running (SCardListReaders: {hex_code(code)}, service stopped)",
-                error_code=hex_code(code),
-            )
-        if code != SCARD_S_SUCCESS:
-            raise IcaClientError(
-                f"cannot list smart card readers: SCardListReaders failed with {hex_code(code)} "
-                f"({_describe(scard, code)})",
-                error_code=hex_code(code),
-            )
-        names = list(names or [])
-        readers = _reader_states(scard, context, names) if names else []
-    finally:
-        scard.SCardReleaseContext(context)
-    cards = sum(1 for reader in readers if reader.card_present)
-    return PcscdState(
-        running=True,
-        message=f"pcscd is running; {len(readers)} reader(s), {cards} card(s) present",
-        readers=readers,
-    )
-
-
-def _reader_states(scard: Any, context: Any, names: list[str]) -> list[Reader]:
-    hresult, states = scard.SCardGetStatusChange(context, 0, [(name, SCARD_STATE_UNAWARE) for name in names])
-    code = _code(hresult)
-    if code != SCARD_S_SUCCESS:
-        raise IcaClientError(
-            f"cannot read the state of the smart card readers {', '.join(names)}: "
-            f"SCardGetStatusChange failed with {hex_code(code)} ({_describe(scard, code)})",
-            error_code=hex_code(code),
-        )
-    readers = []
-    for name, flags, atr in states:
-        present = bool(int(flags) & SCARD_STATE_PRESENT)
-        readers.append(
-            Reader(
-                name=str(name),
-                card_present=present,
-                atr=format_atr(atr) if present and atr else None,
-                state=decode_state(int(flags)),
-            )
-        )
-    return readers
-
-
-def _describe(scard: Any, code: int) -> str:
-    try:
-        return str(scard.SCardGetErrorMessage(code)).strip().rstrip(".")
-    except Exception:  # the message is a courtesy; the code alone is still exact
-        return "no description"
-
-
-# -- packages and libraries through the runner ---------------------------------------------------
-
-
-def installed_packages(
-    runner: Runner, *, manager: str, dpkg_query: Optional[str], rpm: Optional[str]
-) -> list[PackageInstance]:
-    """libpcsclite packages installed, per architecture, from dpkg or rpm."""
-    if manager == "dpkg":
-        argv = [dpkg_query, "-W", "-f", "${Package}\t${Architecture}\t${Version}\t${db:Status-Status}\n"]
-        argv += [f"{name}:*" for name in DPKG_PACKAGES]
-        result = runner(argv)
-        # dpkg-query exits 1 when a pattern matches nothing: that is an answer, not a failure.
-        if result.rc not in (0, 1):
-            raise IcaClientError(
-                "cannot list libpcsclite packages: dpkg-query failed",
-                cmd=list(result.argv),
-                rc=result.rc,
-                stderr=result.stderr,
-            )
-        return parse_dpkg_query(result.stdout)
-    if manager == "rpm":
-        argv = [rpm, "-q", "--qf", "%{NAME}\t%{ARCH}\t%{VERSION}-%{RELEASE}\n", *RPM_PACKAGES]
-        result = runner(argv)
-        # rpm -q exits with the number of names not installed.
-        if result.rc < 0 or (result.rc and not result.stdout):
-            raise IcaClientError(
-                "cannot list libpcsclite packages: rpm -q failed",
-                cmd=list(result.argv),
-                rc=result.rc,
-                stderr=result.stderr,
-            )
-        return parse_rpm_query(result.stdout)
-    raise IcaClientError(f"cannot list libpcsclite packages: unknown package manager {manager!r}")
-
-
-def ldconfig_libraries(runner: Runner, *, ldconfig: str) -> dict[str, list[LibraryPath]]:
-    result = runner([ldconfig, "-p"])
-    if result.rc != 0:
-        raise IcaClientError(
-            "cannot list the dynamic linker's libraries: ldconfig -p failed",
-            cmd=list(result.argv),
-            rc=result.rc,
-            stderr=result.stderr,
-        )
-    return parse_ldconfig(result.stdout)
 
 
 def runtime_architectures(packages: Sequence[PackageInstance]) -> list[str]:
