@@ -1,5 +1,10 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """Stores through the client's ``storebrowse`` tool: argv building, listing parsing, exit codes.
 
 ``storebrowse -l`` prints one store per line as tab-separated fields in single
