@@ -313,7 +313,38 @@ def test_bad_input_fails_clearly_and_changes_nothing(stock_icaroot, settings, fr
     assert_no_password(run)
 
 
-def test_template_mode_renders_whole_files_and_is_idempotent(sandbox):
+# What template mode rendered, owned now through the modules: [WFClient] exactly, the vendor's
+# structure of the proxy and SSL sections of All_Regions.ini, and the region profiles' proxy and
+# smart card sections.
+EXACT_LOCKDOWN = {
+    "all": [
+        {"section": PROXY, "key": "ProxyType", "restriction": "any_string"},
+        {"section": PROXY, "key": "ProxyHost", "restriction": "any_string"},
+        {"section": PROXY, "key": "ProxyPort", "restriction": "range", "values": ["1-65535"]},
+        {"section": PROXY, "key": "ProxyBypassList", "restriction": "any_string"},
+        {"section": PROXY, "key": "ProxyUsername", "restriction": "any_string"},
+        {"section": PROXY, "key": "ProxyPassword", "restriction": "any_string"},
+        {"section": PROXY, "key": "ProxyAuthenticationBasic", "restriction": "any"},
+        {"section": SSL, "key": "SSLCiphers", "restriction": "list", "values": ["ALL", "COM", "GOV"]},
+        {"section": SSL, "key": "MinimumTLS", "restriction": "list", "values": ["1.0", "1.1", "1.2"]},
+        {"section": SSL, "key": "MaximumTLS", "restriction": "list", "values": ["1.2", "1.1", "1.0"]},
+    ],
+    **{
+        region: [
+            {"section": PROXY, "key": "ProxyType", "restriction": "list", "values": ["None", "Auto", "Wpad"]},
+            {
+                "section": "Virtual Channels\\Smartcard",
+                "key": "SmartCardAllowed",
+                "restriction": "any" if region == "trusted" else "list",
+                "values": [] if region == "trusted" else ["false"],
+            },
+        ]
+        for region in ("trusted", "untrusted", "unknown")
+    },
+}
+
+
+def test_exact_sections_hold_only_the_keys_given_and_are_idempotent(sandbox):
     config = sandbox.config
     carol = sandbox.add_user()
     # ~/.ICAClient a symbolic link: skipped (root never follows a link a user made).
@@ -321,11 +352,14 @@ def test_template_mode_renders_whole_files_and_is_idempotent(sandbox):
     linked = snapshot(sandbox.base / f"elsewhere-{dave.name}")
     (carol.client_dir / "wfclient.ini").chmod(0o600)
     uids = sorted([carol.uid, dave.uid])
+    # A stale key in each owned lockdown section, which must go.
+    for path in (config / "All_Regions.ini", carol.client_dir / "All_Regions.ini"):
+        path.write_bytes(path.read_bytes().replace(b"[Network\\Proxy]\n", b"[Network\\Proxy]\nProxyStale=\n"))
     extra = {
         **SETTINGS,
         "icaclient_config_icaroot": str(sandbox.icaroot),
-        "icaclient_config_mode": "template",
-        "icaclient_config_template_files": ["wfclient", "all_regions", "regions"],
+        "icaclient_config_exact_sections": ["WFClient"],
+        "icaclient_config_exact_lockdown": EXACT_LOCKDOWN,
         # Found by uid range, not by name.
         "icaclient_config_user_min_uid": uids[0],
         "icaclient_config_user_max_uid": uids[1],
@@ -349,22 +383,23 @@ def test_template_mode_renders_whole_files_and_is_idempotent(sandbox):
         config / "usertemplate" / "wfclient.ini",
         carol.client_dir / "wfclient.ini",
     ):
-        text = path.read_text()
-        assert text.startswith(";\n; Ansible managed\n;\n"), path
         client = read_ini(path)["WFClient"]
         assert {key: client[key] for key in EXPECTED} == {key: value for key, (value, _s) in EXPECTED.items()}
-        assert client["ProxyPassword"] == PASSWORD and client["Version"] == "2"
-        assert "KeyboardLayout" not in client  # a whole file: nothing of the old one is kept
+        assert client["ProxyPassword"] == PASSWORD
+        assert "KeyboardLayout" not in client  # a whole section: nothing else of the old one is kept
+        assert set(client) == {*EXPECTED, "ProxyPassword"}, path
     info = (carol.client_dir / "wfclient.ini").stat()
     assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (carol.uid, carol.gid, 0o600)
 
     for path in (config / "All_Regions.ini", carol.client_dir / "All_Regions.ini"):
-        assert path.read_text().startswith(";\n; Ansible managed\n;\n")
         profile = read_ini(path)
-        assert profile["Top Level"]["AllowUnrecognisedICAParameters"] == "false"
+        assert profile["Top Level"]["AllowUnrecognisedICAParameters"] == "false"  # not owned: kept
         for key, (value, section) in EXPECTED.items():
             assert permits(profile[section][key], value), (path, key)
         assert profile[SSL]["SSLCiphers"] == "ALL,COM,GOV"
+        assert profile[SSL]["MinimumTLS"] == "1.0,1.1,1.2"
+        assert profile[PROXY]["ProxyType"] == ""  # owned as any string, which permits Secure
+        assert "ProxyStale" not in profile[PROXY] and "ProxyTimeout" not in profile[PROXY]
         assert PASSWORD not in path.read_text()
     assert (carol.client_dir / "All_Regions.ini").stat().st_uid == carol.uid
 
@@ -380,25 +415,46 @@ def test_template_mode_renders_whole_files_and_is_idempotent(sandbox):
     assert snapshot(sandbox.base / f"elsewhere-{dave.name}") == linked
 
 
-def test_template_mode_validate_keeps_the_old_file_when_the_rendered_one_is_broken(stock_icaroot, tmp_path):
-    broken = tmp_path / "broken.ini.j2"
-    broken.write_text("{{ ansible_managed | comment(decoration='; ') }}\nMinimumTLS=1.2\n")  # no [section]
+def test_exact_lockdown_refused_by_the_engine_changes_nothing(stock_icaroot):
+    """What the awk check of template mode guarded: a profile the client could not read is never
+    written. The engine refuses the owned restriction (an inverted range) before any file is written."""
     before = snapshot(stock_icaroot.icaroot)
     run = run_playbook(
         PLAYBOOK,
         extra_vars={
             "icaclient_config_icaroot": str(stock_icaroot.icaroot),
             "icaclient_config_update_users": False,
-            "icaclient_config_mode": "template",
-            "icaclient_config_wfclient_template": str(broken),
-            "icaclient_config_no_log": False,
             "icaclient_config_minimum_tls": "1.2",
+            "icaclient_config_exact_sections": ["WFClient"],
+            "icaclient_config_exact_lockdown": {
+                "all": [{"section": PROXY, "key": "ProxyPort", "restriction": "range", "values": ["65535-1"]}]
+            },
         },
         expect_failure=True,
     )
     assert run.rc != 0
     failure = next(result for result in run.results if result["_status"] == "FAILED!")
-    assert "line 4 is not a comment, a [section] or a key=value line" in str(failure)
+    assert "65535 is above 1" in str(failure), failure
+    assert snapshot(stock_icaroot.icaroot) == before
+
+
+def test_an_exact_section_the_role_sets_nothing_in_is_refused(stock_icaroot):
+    before = snapshot(stock_icaroot.icaroot)
+    run = run_playbook(
+        PLAYBOOK,
+        extra_vars={
+            "icaclient_config_icaroot": str(stock_icaroot.icaroot),
+            "icaclient_config_update_users": False,
+            "icaclient_config_minimum_tls": "1.2",
+            "icaclient_config_exact_sections": ["WFClient", "Thinwire3.0"],
+        },
+        expect_failure=True,
+    )
+    failure = next(result for result in run.results if result["_status"] == "FAILED!")
+    assert failure["msg"] == (
+        "icaclient_config: icaclient_config_exact_sections names sections of wfclient.ini the role sets no key in: "
+        "thinwire3.0. No file was changed."
+    )
     assert snapshot(stock_icaroot.icaroot) == before
 
 
@@ -437,7 +493,7 @@ def test_a_missing_client_is_named_in_plain_words(tmp_path):
     )
 
 
-@pytest.mark.parametrize("mode", ["edit", "template"])
+@pytest.mark.parametrize("mode", ["edit", "exact"])
 def test_a_list_value_never_becomes_a_lockdown_choice_list(stock_icaroot, mode):
     # An administrator narrowed ProxyBypassList; the bypass list is joined by a comma. Permitting
     # that value would write "old.example,a.corp.example,localhost": a choice list of three single
@@ -451,15 +507,18 @@ def test_a_list_value_never_becomes_a_lockdown_choice_list(stock_icaroot, mode):
         "icaclient_config_icaroot": str(stock_icaroot.icaroot),
         "icaclient_config_update_users": False,
         "icaclient_config_restart_clients": False,
-        "icaclient_config_mode": mode,
         "icaclient_config_proxy_type": "Secure",
         "icaclient_config_proxy_host": "proxy.corp.example:3128",
         "icaclient_config_proxy_bypass_list": ["a.corp.example", "localhost"],
         "icaclient_config_proxy_bypass_separator": ",",
     }
-    if mode == "template":
-        extra["icaclient_config_template_files"] = ["wfclient", "all_regions"]
-        extra["icaclient_config_template_lockdown"] = {PROXY: {"ProxyBypassList": "old.example"}}
+    if mode == "exact":
+        extra["icaclient_config_exact_sections"] = ["WFClient"]
+        extra["icaclient_config_exact_lockdown"] = {
+            "all": [
+                {"section": PROXY, "key": "ProxyBypassList", "restriction": "list", "values": ["old.example"]}
+            ]
+        }
     exported(run_playbook(PLAYBOOK, extra_vars=extra))
     assert read_ini(config / "wfclient.ini")["WFClient"]["ProxyBypassList"] == "a.corp.example,localhost"
     entry = read_ini(all_regions)[PROXY]["ProxyBypassList"]

@@ -15,7 +15,7 @@ from ansible_collections.icaclient.linux.plugins.filter.config_role import (
     client_words,
     files_in_folders,
     lockdown_entries,
-    profile_items,
+    lockdown_items,
     uid_range_users,
 )
 from ansible_collections.icaclient.linux.plugins.filter.keystore_role import keystore_rehash_steps
@@ -154,11 +154,6 @@ def test_the_roles_region_file_names_match_the_lockdown_engine():
         )
 
 
-def test_templates_start_with_the_managed_comment():
-    for template in (CONFIG_ROLE / "templates").glob("*.j2"):
-        assert template.read_text().startswith("{{ ansible_managed | comment(decoration='; ') }}\n"), template
-
-
 # -- users, folders, files -------------------------------------------------------------------------
 
 
@@ -220,15 +215,98 @@ def test_files_in_folders_keeps_the_named_folders_sorted():
     assert files_in_folders([], ["/ica/config"]) == []
 
 
-def test_profile_items():
-    entries = [{"key": "ProxyType", "permit": ["Secure"]}]
-    assert profile_items(["/a/Trusted_Region.ini", "/a/Untrusted_Regions.ini"], entries) == [
-        {"path": "/a/Trusted_Region.ini", "entries": entries},
-        {"path": "/a/Untrusted_Regions.ini", "entries": entries},
+PROXY_ENTRY = {
+    "key": "ProxyType",
+    "section": PROXY,
+    "permit": ["Secure"],
+    "restriction_if_missing": "unrestricted",
+}
+ALL_ENTRIES = [
+    {"key": "ProxyType", "section": PROXY, "permit": ["Secure"], "restriction_if_missing": "any_string"},
+    {"key": "ProxyBypassList", "section": PROXY, "permit": [], "restriction": "any_string"},
+    {"key": "MinimumTLS", "section": SSL, "permit": ["1.2"], "restriction_if_missing": "any_string"},
+]
+PROFILES = [
+    "/ica/config/All_Regions.ini",
+    "/ica/config/Trusted_Region.ini",
+    "/ica/config/Untrusted_Regions.ini",
+    "/ica/config/Unknown_Region.ini",
+    "/home/alice/.ICAClient/All_Regions.ini",
+]
+
+
+def test_lockdown_items_give_each_profile_its_entries():
+    items = lockdown_items(
+        PROFILES, entries=ALL_ENTRIES, region_entries=[PROXY_ENTRY], regions=["trusted", "Untrusted"]
+    )
+    assert items == [
+        {"path": "/ica/config/All_Regions.ini", "entries": ALL_ENTRIES},
+        {"path": "/ica/config/Trusted_Region.ini", "entries": [PROXY_ENTRY]},
+        {"path": "/ica/config/Untrusted_Regions.ini", "entries": [PROXY_ENTRY]},
+        # unknown is not a proxy region: nothing to do there.
+        {"path": "/home/alice/.ICAClient/All_Regions.ini", "entries": ALL_ENTRIES},
     ]
-    assert profile_items(["/a/All_Regions.ini"], []) == []
+    # No proxy type: the region profiles are not read at all.
+    assert [item["path"] for item in lockdown_items(PROFILES, entries=ALL_ENTRIES, regions=["trusted"])] == [
+        "/ica/config/All_Regions.ini",
+        "/home/alice/.ICAClient/All_Regions.ini",
+    ]
+    assert lockdown_items(PROFILES) == []
+
+
+def test_lockdown_items_merge_the_role_entries_into_the_exact_sections():
+    exact = {
+        "all": [
+            {"key": "ProxyType", "section": PROXY, "restriction": "list", "values": ["None", "Auto"]},
+            {"key": "ProxyBypassList", "section": PROXY, "restriction": "list", "values": ["old.example"]},
+            {"key": "ProxyHost", "section": PROXY, "restriction": "any_string"},
+        ],
+        "Unknown": [
+            {
+                "key": "SmartCardAllowed",
+                "section": "Virtual Channels\\Smartcard",
+                "restriction": "list",
+                "values": ["false"],
+            }
+        ],
+    }
+    items = lockdown_items(
+        PROFILES[:4], entries=ALL_ENTRIES, region_entries=[PROXY_ENTRY], regions=["trusted"], exact=exact
+    )
+    assert items[0] == {
+        "path": "/ica/config/All_Regions.ini",
+        "exact": True,
+        "entries": [
+            # The owned restriction, with the role's value permitted on top (the engine appends it).
+            {
+                "key": "ProxyType",
+                "section": PROXY,
+                "restriction": "list",
+                "values": ["None", "Auto"],
+                "permit": ["Secure"],
+            },
+            # A list key: any string wins over the owned choice list.
+            {"key": "ProxyBypassList", "section": PROXY, "restriction": "any_string", "permit": []},
+            {"key": "ProxyHost", "section": PROXY, "restriction": "any_string"},
+            # The role's key in a section not owned: its section becomes exact with it.
+            {"key": "MinimumTLS", "section": SSL, "permit": ["1.2"], "restriction_if_missing": "any_string"},
+        ],
+    }
+    assert items[1] == {"path": "/ica/config/Trusted_Region.ini", "entries": [PROXY_ENTRY]}
+    # A region owned exactly, proxy region or not.
+    assert items[2] == {"path": "/ica/config/Unknown_Region.ini", "entries": exact["Unknown"], "exact": True}
+    assert "permit" not in exact["all"][0]  # the input is left as it was
+
+
+def test_lockdown_items_bad_input():
+    with pytest.raises(AnsibleFilterError, match="unknown region everywhere"):
+        lockdown_items(PROFILES, exact={"everywhere": [{"key": "ProxyType"}]})
+    with pytest.raises(AnsibleFilterError, match="each exact entry of region all is a mapping with a key"):
+        lockdown_items(PROFILES, exact={"all": ["ProxyType="]})
+    with pytest.raises(AnsibleFilterError, match=r"wfclient\.ini is not a lockdown profile name"):
+        lockdown_items(["/ica/config/wfclient.ini"], entries=ALL_ENTRIES)
     with pytest.raises(AnsibleFilterError, match="must be a list"):
-        profile_items("/a/All_Regions.ini", entries)
+        lockdown_items("/ica/config/All_Regions.ini", entries=ALL_ENTRIES)
 
 
 # -- keystore and stores ---------------------------------------------------------------------------

@@ -4,12 +4,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The filters the icaclient_config role declares its variables with, so that the role holds no
 Jinja loop: ``lockdown_entries``, ``client_words``, ``uid_range_users``, ``client_folders``,
-``files_in_folders`` and ``profile_items`` (each documented in the ``.yml`` file of its name)."""
+``files_in_folders`` and ``lockdown_items`` (each documented in the ``.yml`` file of its name)."""
 
 from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
+from typing import Optional
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -21,6 +22,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import
     key_spec,
     lockdown_section,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import REGION_FILES
 
 # Forms of icaclient.linux.region_lockdown (restriction and restriction_if_missing).
 _ANY = "any"
@@ -150,15 +152,66 @@ def files_in_folders(found_files, folders):
     return sorted(kept, key=lambda found: found["path"])
 
 
-def profile_items(paths, entries):
-    """One icaclient.linux.region_lockdown profile per path, each with ``entries``; none without entries."""
-    name = "profile_items"
+def _region(path: str) -> Optional[str]:
+    name = posixpath.basename(path)
+    return next((region for region, names in REGION_FILES.items() if name in names), None)
+
+
+def _entry_name(entry: Mapping) -> tuple[str, str]:
+    return (str(entry.get("section") or "").lower(), str(entry["key"]).lower())
+
+
+def _merged(exact: list, entries: list) -> list:
+    """The exact entries, each with what the role's entry for the same key adds: its permitted values,
+    and its restriction where it gives one (a list key: any string); then the role's other entries."""
+    role = {_entry_name(entry): entry for entry in entries}
+    merged = []
+    for owned in exact:
+        entry = dict(owned)
+        extra = role.pop(_entry_name(owned), None)
+        if extra is not None:
+            permit = list(entry.get("permit") or [])
+            entry["permit"] = permit + [value for value in extra.get("permit") or [] if value not in permit]
+            if extra.get("restriction"):
+                entry["restriction"] = extra["restriction"]
+                entry.pop("values", None)
+            elif not entry.get("restriction") and extra.get("restriction_if_missing"):
+                entry.setdefault("restriction_if_missing", extra["restriction_if_missing"])
+        merged.append(entry)
+    return merged + [entry for entry in entries if _entry_name(entry) in role]
+
+
+def lockdown_items(paths, entries=None, region_entries=None, regions=None, exact=None):
+    """The profiles of one icaclient.linux.region_lockdown call: ``All_Regions.ini`` files get ``entries``,
+    the region profiles of ``regions`` get ``region_entries``, and a profile whose region ``exact`` names
+    gets those entries too and is made exact. A profile with nothing to do is left out."""
+    name = "lockdown_items"
     entries = _sequence(entries, "entries", name)
-    if not entries:
-        return []
-    return [
-        {"path": path, "entries": entries} for path in _sequence(paths, "the input (profile paths)", name)
-    ]
+    region_entries = _sequence(region_entries, "region_entries", name)
+    regions = {str(region).lower() for region in _sequence(regions, "regions", name)}
+    exact = {str(region).lower(): owned for region, owned in _mapping(exact, "exact", name).items()}
+    for region, owned in exact.items():
+        if region not in REGION_FILES:
+            raise AnsibleFilterError(
+                f"{name}: exact names the unknown region {region}; use one of {', '.join(REGION_FILES)}"
+            )
+        for entry in _sequence(owned, f"the exact entries of region {region}", name):
+            if not isinstance(entry, Mapping) or "key" not in entry:
+                raise AnsibleFilterError(
+                    f"{name}: each exact entry of region {region} is a mapping with a key"
+                )
+    items = []
+    for path in _sequence(paths, "the input (profile paths)", name):
+        region = _region(path)
+        if region is None:
+            raise AnsibleFilterError(f"{name}: {path} is not a lockdown profile name")
+        own = entries if region == "all" else region_entries if region in regions else []
+        owned = _sequence(exact.get(region), f"the exact entries of region {region}", name)
+        if owned:
+            items.append({"path": path, "entries": _merged(owned, own), "exact": True})
+        elif own:
+            items.append({"path": path, "entries": own})
+    return items
 
 
 class FilterModule:
@@ -169,5 +222,5 @@ class FilterModule:
             "uid_range_users": uid_range_users,
             "client_folders": client_folders,
             "files_in_folders": files_in_folders,
-            "profile_items": profile_items,
+            "lockdown_items": lockdown_items,
         }
