@@ -26,13 +26,13 @@ HASH_LINK_NAME = re.compile(r"[0-9a-fA-F]{8}\.[rR]?[0-9]*")
 def _entry(path: Path, *, folder_times: bool) -> tuple:
     info = path.lstat()
     if stat.S_ISLNK(info.st_mode):
-        return ("link", os.readlink(path), info.st_mtime_ns)
+        return ("link", os.readlink(path), info.st_ino, info.st_mtime_ns)
     if stat.S_ISDIR(info.st_mode):
-        return ("dir", info.st_mode, info.st_uid, info.st_mtime_ns if folder_times else None)
+        return ("dir", info.st_mode, info.st_uid, info.st_ino, info.st_mtime_ns if folder_times else None)
     if stat.S_ISREG(info.st_mode):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        return ("file", digest, info.st_size, info.st_mode, info.st_uid, info.st_mtime_ns)
-    return ("other", info.st_mode, info.st_uid, info.st_mtime_ns)
+        return ("file", digest, info.st_size, info.st_mode, info.st_uid, info.st_ino, info.st_mtime_ns)
+    return ("other", info.st_mode, info.st_uid, info.st_ino, info.st_mtime_ns)
 
 
 def snapshot(
@@ -41,7 +41,7 @@ def snapshot(
     """The state of each path and, for a folder, of everything below it, by absolute path.
 
     Each entry records its kind, content (SHA-256 and size of a regular file, the target of a
-    link), mode, owner and modification time, so that a rewrite with the same bytes shows.
+    link), mode, owner, inode and modification time, so that a rewrite with the same bytes shows.
     A path that does not exist contributes nothing; a folder given is itself left out unless
     ``include_roots``. ``skip``: paths relative to each folder given whose subtrees are left
     out. ``folder_times=False`` leaves the times of folders out (a tool's own temporary
@@ -74,12 +74,13 @@ def hash_links(folder: Path) -> dict[str, str]:
     }
 
 
-def openssl_rehash_links(folder: Path, scratch: Path) -> dict[str, str]:
-    """The links ``openssl rehash`` makes on a copy of ``folder`` (at ``scratch``) without its hash links."""
+def openssl_rehash_links(folder: Path, scratch: Path, *, check: bool = True) -> dict[str, str]:
+    """The links ``openssl rehash`` makes on a copy of ``folder`` (at ``scratch``) without its hash links.
+    ``check=False`` accepts its failing exit (it warns and exits 1 on a file it skips)."""
     shutil.copytree(folder, scratch, symlinks=True)
     for link in hash_links(scratch):
         os.unlink(scratch / link)
-    subprocess.run(["openssl", "rehash", str(scratch)], check=True, capture_output=True)
+    subprocess.run(["openssl", "rehash", str(scratch)], check=check, capture_output=True)
     return hash_links(scratch)
 
 

@@ -22,13 +22,6 @@ from helpers import hash_links, openssl_rehash_links, snapshot
 from keystore_sandbox import openssl_hash, openssl_verify, read_only
 
 
-def stamps(folder: Path) -> dict[str, tuple]:
-    """Inode and mtime of every entry and of the folder: any write shows."""
-    found = {e.name: (e.inode(), e.stat(follow_symlinks=False).st_mtime_ns) for e in os.scandir(folder)}
-    found["."] = (os.stat(folder).st_ino, os.stat(folder).st_mtime_ns)
-    return found
-
-
 @pytest.fixture
 def keystore(pki, icaroot: Path) -> Path:
     """cacerts with the test root, a stale link and a file that is not a certificate."""
@@ -83,12 +76,12 @@ def test_four_steps_then_openssl_verifies(keystore: Path, chain: tuple[Path, Pat
     assert hash_links(keystore) == applied["links"]
     assert (keystore / "README").read_text() == "certificates of the corporate PKI\n"
 
-    after = stamps(keystore)
+    after = snapshot(keystore, include_roots=True)
     again_checked = rehash({"path": str(keystore)}, check=True)
     assert not again_checked["changed"] and again_checked["created"] == [] and again_checked["removed"] == []
     again = rehash({"path": str(keystore)})
     assert not again["changed"]
-    assert stamps(keystore) == after
+    assert snapshot(keystore, include_roots=True) == after
 
     verified = openssl_verify(keystore, leaf, intermediate)
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -289,12 +282,12 @@ def test_icaroot_four_steps_rehashes_both_folders_as_openssl_does(
     assert hash_links(keystore) == openssl_rehash_links(keystore, tmp_path / "cacerts")
     assert hash_links(intcerts) == openssl_rehash_links(intcerts, tmp_path / "intcerts")
 
-    after = (stamps(keystore), stamps(intcerts))
+    after = (snapshot(keystore, include_roots=True), snapshot(intcerts, include_roots=True))
     again_checked = rehash(args, check=True)
     assert not again_checked["changed"] and not any(f["changed"] for f in again_checked["folders"])
     again = rehash(args)
     assert not again["changed"]
-    assert (stamps(keystore), stamps(intcerts)) == after
+    assert (snapshot(keystore, include_roots=True), snapshot(intcerts, include_roots=True)) == after
 
     verified = openssl_verify(keystore, leaf, intcerts / "issuing-ca.pem")
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -393,12 +386,12 @@ def test_mozilla_roots_linked_in_keep_every_hash_link(
     subprocess.run(["openssl", "rehash", str(cacerts)], check=True, capture_output=True)
     made_by_openssl = hash_links(cacerts)
     assert len(made_by_openssl) > len(os.listdir(MOZILLA))  # with the sandbox's stock roots
-    before = stamps(cacerts)
+    before = snapshot(cacerts, include_roots=True)
     for check in (True, False):
         result = rehash({"path": str(cacerts)}, check=check)
         assert not result["changed"] and result["created"] == [] and result["removed"] == []
         assert result["links"] == made_by_openssl
-    assert stamps(cacerts) == before
+    assert snapshot(cacerts, include_roots=True) == before
     # the whole keystore through icaroot, as the role runs it
     result = rehash({"icaroot": str(icaroot)})
     assert not result["changed"] and result["folders"][0]["links"] == made_by_openssl
@@ -419,8 +412,8 @@ def test_a_file_name_that_is_not_utf8_is_linked_and_reported_escaped(pki, keysto
     assert first["changed"] and first["links"] == {link: "caf\\xe9.pem"}
     assert sorted(first["removed"]) == ["0badf00d.0", "deadbeef.0"]
     assert hash_links(keystore) == {link: name}
-    before = stamps(keystore)
+    before = snapshot(keystore, include_roots=True)
     for check in (True, False):
         again = rehash({"path": str(keystore)}, check=check)
         assert not again["changed"] and again["links"] == {link: "caf\\xe9.pem"}
-    assert stamps(keystore) == before
+    assert snapshot(keystore, include_roots=True) == before

@@ -16,7 +16,6 @@ import errno
 import json
 import os
 import random
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ import pytest
 from _x509_build import Signer, name, pem, random_subject, tlv
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from helpers import hash_links, openssl_rehash_links, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,33 +85,6 @@ def certs() -> Certs:
 
 def hash_of(common_name: str) -> str:
     return name_hash(subject(common_name))
-
-
-HASH_LINK = re.compile(r"[0-9a-fA-F]{8}\.[rR]?[0-9]*\Z")
-
-
-def links_of(folder: Path) -> dict[str, str]:
-    """The hash links of a folder (what openssl rehash treats as its own), name -> target."""
-    return {
-        entry.name: os.readlink(entry.path)
-        for entry in os.scandir(folder)
-        if entry.is_symlink() and HASH_LINK.match(entry.name)
-    }
-
-
-def stamps(folder: Path) -> dict[str, tuple]:
-    """Everything a write would change: each entry's inode, mtime and link target, and the folder's."""
-    found: dict[str, tuple] = {}
-    for entry in os.scandir(folder):
-        info = entry.stat(follow_symlinks=False)
-        found[entry.name] = (
-            info.st_ino,
-            info.st_mtime_ns,
-            os.readlink(entry.path) if entry.is_symlink() else None,
-        )
-    info = os.stat(folder)
-    found["."] = (info.st_ino, info.st_mtime_ns)
-    return found
 
 
 def openssl_rehash(folder: Path) -> str:
@@ -210,15 +183,15 @@ def test_fresh_folder_gets_the_links_openssl_makes(scenario: str, certs: Certs, 
     theirs, ours = twins(tmp_path, lambda folder: SCENARIOS[scenario](folder, certs))
     openssl_rehash(theirs)
     result = rehash(str(ours))
-    assert links_of(ours) == links_of(theirs)
-    assert result.links == links_of(ours)
-    assert result.changed == bool(links_of(ours))
-    assert sorted(result.created) == sorted(links_of(ours)) and result.removed == []
+    assert hash_links(ours) == hash_links(theirs)
+    assert result.links == hash_links(ours)
+    assert result.changed == bool(hash_links(ours))
+    assert sorted(result.created) == sorted(hash_links(ours)) and result.removed == []
     # a second run changes nothing and writes nothing
-    before = stamps(ours)
+    before = snapshot(ours, include_roots=True)
     again = rehash(str(ours))
     assert not again.changed and again.created == [] and again.removed == []
-    assert stamps(ours) == before
+    assert snapshot(ours, include_roots=True) == before
     # and neither does a run on what openssl made
     assert not rehash(str(theirs)).changed
 
@@ -283,7 +256,7 @@ EVOLUTIONS = {
         pem(certs.cert("Twin CA", other_key=True))
     ),
     # the file behind the highest number goes: its link goes too
-    "remove-highest": lambda folder, certs: (folder / links_of(folder)[f"{hash_of('Twin CA')}.5"]).unlink(),
+    "remove-highest": lambda folder, certs: (folder / hash_links(folder)[f"{hash_of('Twin CA')}.5"]).unlink(),
     # a file gets another certificate: the old hash link goes, a new one comes
     "content-replaced": lambda folder, certs: (folder / "root-2.pem").write_bytes(
         pem(certs.cert("Replaced"))
@@ -303,24 +276,14 @@ def test_rehashed_folder_after_a_change_gets_the_links_openssl_makes(
         EVOLUTIONS[evolution](folder, certs)
 
     theirs, ours = twins(tmp_path, build)
-    before = links_of(ours)
+    before = hash_links(ours)
     openssl_rehash(theirs)
     result = rehash(str(ours))
-    assert links_of(ours) == links_of(theirs)
+    assert hash_links(ours) == hash_links(theirs)
     assert result.changed == (evolution != "nothing")
     assert result.previous_links == before
-    assert sorted(result.created) == sorted(n for n, t in links_of(ours).items() if before.get(n) != t)
-    assert sorted(result.removed) == sorted(n for n in before if n not in links_of(ours))
-
-
-def fresh_openssl_links(folder: Path, tmp_path: Path) -> dict[str, str]:
-    """What openssl rehash makes on ``folder`` with every hash link taken away first."""
-    clean = tmp_path / "clean"
-    shutil.copytree(folder, clean, symlinks=True)
-    for link in links_of(clean):
-        os.unlink(clean / link)
-    openssl_rehash(clean)
-    return links_of(clean)
+    assert sorted(result.created) == sorted(n for n, t in hash_links(ours).items() if before.get(n) != t)
+    assert sorted(result.removed) == sorted(n for n in before if n not in hash_links(ours))
 
 
 def by_hash(links: dict[str, str]) -> dict[str, set[str]]:
@@ -332,8 +295,8 @@ def by_hash(links: dict[str, str]) -> dict[str, set[str]]:
 
 def assert_sound(folder: Path, tmp_path: Path) -> None:
     """Each certificate a fresh openssl rehash links is linked once, numbered 0..n-1, and nothing else is."""
-    expected = fresh_openssl_links(folder, tmp_path)
-    actual = links_of(folder)
+    expected = openssl_rehash_links(folder, tmp_path / "clean", check=False)
+    actual = hash_links(folder)
     assert by_hash(actual) == by_hash(expected)
     assert sorted(actual) == sorted(expected)
     for target in actual.values():
@@ -342,7 +305,7 @@ def assert_sound(folder: Path, tmp_path: Path) -> None:
 
 BUGS = {
     # openssl keeps the dangling .0 (below the count needed) and numbers the survivors after it
-    "dangling-low-number": lambda folder: (folder / links_of(folder)[f"{hash_of('Twin CA')}.0"]).unlink(),
+    "dangling-low-number": lambda folder: (folder / hash_links(folder)[f"{hash_of('Twin CA')}.0"]).unlink(),
     # openssl leaves a second, higher link to a file that is already linked
     "second-link": lambda folder: os.symlink("root-1.pem", folder / f"{hash_of('Root 1')}.5"),
     # openssl removes only one of two stale links to the same missing file
@@ -395,9 +358,9 @@ def test_openssl_rehash_bugs_are_not_reproduced(bug: str, certs: Certs, tmp_path
     openssl_rehash(theirs)
     result = rehash(str(ours))
     assert result.changed
-    assert links_of(ours) != links_of(theirs), "openssl rehash got this right: the documented bug is gone"
+    assert hash_links(ours) != hash_links(theirs), "openssl rehash got this right: the documented bug is gone"
     assert_sound(ours, tmp_path / "check")
-    final = links_of(ours)
+    final = hash_links(ours)
     for link, target in FIXED[bug]().items():
         assert final.get(link) == target, (link, final.get(link), target)
     assert not rehash(str(ours)).changed
@@ -466,11 +429,11 @@ def test_certificate_files_that_are_links_get_the_links_openssl_makes(
             os.symlink(real.name, tmp_path / f"{real.name}-link")
         theirs, ours = tmp_path / "openssl-link", tmp_path / "ours-link"
     openssl_rehash(theirs)
-    before = stamps(ours)
+    before = snapshot(ours, include_roots=True)
     result = rehash(str(ours))
-    assert links_of(ours) == links_of(theirs)
-    assert result.links == links_of(ours)
-    linked = set(links_of(ours).values())
+    assert hash_links(ours) == hash_links(theirs)
+    assert result.links == hash_links(ours)
+    linked = set(hash_links(ours).values())
     for expected in ("absolute-out.pem", "relative-out.crt", "chain-out.pem", "chain-in.crt", "root-0.pem"):
         assert expected in linked or (expected == "relative-out.crt" and history != "fresh"), expected
     # the same certificate by a second name (a link) is a duplicate, as for openssl
@@ -478,10 +441,10 @@ def test_certificate_files_that_are_links_get_the_links_openssl_makes(
     assert any("a-folder.pem: a link to a folder" in warning for warning in result.warnings)
     assert any("dangling.pem: a dangling link (to nowhere.pem)" in warning for warning in result.warnings)
     if history == "rehashed":
-        assert not result.changed and stamps(ours) == before
-    again = stamps(ours)
+        assert not result.changed and snapshot(ours, include_roots=True) == before
+    again = snapshot(ours, include_roots=True)
     assert not rehash(str(ours)).changed
-    assert stamps(ours) == again
+    assert snapshot(ours, include_roots=True) == again
     # what the client does with these links: every linked test root verifies against the folder
     for target in linked - set(os.listdir(MOZILLA) if MOZILLA.is_dir() else ()):
         verified = subprocess.run(
@@ -510,14 +473,14 @@ def test_the_mozilla_roots_linked_into_the_folder_keep_every_hash_link(tmp_path:
         for root_file in os.listdir(MOZILLA):
             os.symlink(str(MOZILLA / root_file), folder / root_file)
     openssl_rehash(theirs)
-    assert len(links_of(theirs)) == len(os.listdir(MOZILLA)) > 100
+    assert len(hash_links(theirs)) == len(os.listdir(MOZILLA)) > 100
     fresh = rehash(str(ours))
-    assert links_of(ours) == links_of(theirs) and fresh.removed == []
+    assert hash_links(ours) == hash_links(theirs) and fresh.removed == []
     # on the folder openssl made: nothing to do, nothing written
-    before = stamps(theirs)
+    before = snapshot(theirs, include_roots=True)
     again = rehash(str(theirs))
     assert not again.changed and again.created == [] and again.removed == []
-    assert stamps(theirs) == before
+    assert snapshot(theirs, include_roots=True) == before
 
 
 def test_hash_links_that_leave_the_folder(certs: Certs, tmp_path: Path) -> None:
@@ -534,17 +497,18 @@ def test_hash_links_that_leave_the_folder(certs: Certs, tmp_path: Path) -> None:
     os.symlink("../elsewhere/foreign.pem", folder / "12345678.0")  # outside, wrong hash
     os.symlink(str(outside / "kept.pem"), folder / f"{kept}.0")  # outside, works: the client finds Kept
     os.symlink(str(outside / "foreign.pem"), folder / "foreign-alias.pem")  # a certificate file linking out
-    before = stamps(folder)
+    before = snapshot(folder, include_roots=True)
 
     result = rehash(str(folder))
 
-    assert links_of(folder) == {
+    assert hash_links(folder) == {
         f"{local}.0": "local.pem",
         f"{hash_of('Foreign')}.0": "foreign-alias.pem",
         f"{kept}.0": str(outside / "kept.pem"),
     }
-    assert stamps(folder)[f"{kept}.0"] == before[f"{kept}.0"]
-    assert stamps(folder)["foreign-alias.pem"] == before["foreign-alias.pem"]
+    after = snapshot(folder, include_roots=True)
+    for entry in (f"{kept}.0", "foreign-alias.pem"):
+        assert after[str(folder / entry)] == before[str(folder / entry)]
     assert result.removed == ["12345678.0"]
     assert any(f"{kept}.0" in warning and "outside" in warning for warning in result.warnings)
     assert not rehash(str(folder)).changed
@@ -573,7 +537,7 @@ def test_links_to_devices_fifos_and_sockets_are_never_opened(certs: Certs, tmp_p
     result = rehash(str(folder))
     server.close()
 
-    assert links_of(folder) == {f"{hash_of('Among Traps')}.0": "root.pem"}
+    assert hash_links(folder) == {f"{hash_of('Among Traps')}.0": "root.pem"}
     warnings = "\n".join(result.warnings)
     for expected in (
         "fifo.pem: a FIFO, not a file",
@@ -605,7 +569,7 @@ def test_a_file_name_that_is_not_utf8_is_linked_and_shown_escaped(certs: Certs, 
     )
     openssl_rehash(theirs)
     result = rehash(str(ours))
-    assert links_of(ours) == links_of(theirs) == {f"{hash_of('Cafe')}.0": os.fsdecode(b"caf\xe9.pem")}
+    assert hash_links(ours) == hash_links(theirs) == {f"{hash_of('Cafe')}.0": os.fsdecode(b"caf\xe9.pem")}
     assert display_name(os.fsdecode(b"caf\xe9.pem")) == "caf\\xe9.pem"
     assert display_name("caf\\xe9.pem") == "caf\\\\xe9.pem"  # a real backslash: never the same form
     assert display_name("café.pem") == "café.pem"
@@ -625,9 +589,9 @@ def test_check_mode_touches_nothing_and_predicts_the_run(certs: Certs, tmp_path:
     rehashed_by_openssl(folder, certs)
     BUGS["dangling-low-number"](folder)
     (folder / "new.pem").write_bytes(pem(certs.cert("New")))
-    before = stamps(folder)
+    before = snapshot(folder, include_roots=True)
     predicted = rehash(str(folder), check_mode=True)
-    assert stamps(folder) == before
+    assert snapshot(folder, include_roots=True) == before
     assert predicted.changed
     done = rehash(str(folder))
     assert (done.created, done.removed, done.links) == (predicted.created, predicted.removed, predicted.links)
@@ -672,13 +636,13 @@ def test_read_only_folder_that_needs_links_is_an_error_and_unchanged(certs: Cert
     folder.mkdir()
     rehashed_by_openssl(folder, certs)
     (folder / "new.pem").write_bytes(pem(certs.cert("New")))
-    os.unlink(folder / links_of(folder)[f"{hash_of('Twin CA')}.3"])
-    before = stamps(folder)
+    os.unlink(folder / hash_links(folder)[f"{hash_of('Twin CA')}.3"])
+    before = snapshot(folder, include_roots=True)
     with read_only(folder) as cause:
         with pytest.raises(IcaClientError) as caught:
             rehash(str(folder))
         assert str(folder) in caught.value.message and cause in caught.value.message
-        assert stamps(folder) == before
+        assert snapshot(folder, include_roots=True) == before
         # check mode says what would happen, and that it cannot
         predicted = rehash(str(folder), check_mode=True)
         assert predicted.changed and any("not writable" in warning for warning in predicted.warnings)
@@ -702,7 +666,7 @@ def test_a_failure_half_way_restores_the_links(
     BUGS["second-link"](folder)
     for index in range(3):
         (folder / f"new-{index}.pem").write_bytes(pem(certs.cert(f"New {index}")))
-    before = links_of(folder)
+    before = hash_links(folder)
     names = sorted(os.listdir(folder))
     real_symlink = os.symlink
     calls = []
@@ -717,7 +681,7 @@ def test_a_failure_half_way_restores_the_links(
     with pytest.raises(IcaClientError, match="No space left on device"):
         rehash(str(folder))
     monkeypatch.setattr(os, "symlink", real_symlink)
-    assert links_of(folder) == before
+    assert hash_links(folder) == before
     assert sorted(os.listdir(folder)) == names  # no temporary link left behind
 
 
