@@ -17,7 +17,7 @@ from ansible_collections.icaclient.linux.plugins.module_utils._errors import Ica
 from ansible_collections.icaclient.linux.plugins.module_utils._report import (
     assemble_report,
     build_report,
-    read_baseline,
+    read_report,
     render_html,
     render_json,
     render_junit,
@@ -164,7 +164,7 @@ def test_a_baseline_that_is_not_a_report_is_refused_by_name(tmp_path, content, m
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(IcaClientError) as caught:
-        read_baseline(str(path))
+        read_report(str(path), purpose="baseline")
     assert str(path) in caught.value.message and message in caught.value.message
 
 

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._report import SCHEMA, build_report, render_json
-from ansible_collections.icaclient.linux.plugins.module_utils._report_merge import (
-    merge_reports,
-    read_partial_report,
+from ansible_collections.icaclient.linux.plugins.module_utils._report import (
+    SCHEMA,
+    build_report,
+    read_report,
+    render_json,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._report_merge import merge_reports
 
 UNTRUSTED = "the client does not trust CN=Rogue Root: add the issuing root to cacerts, then rehash"
 TLS10 = "gw:4431 offers only TLS 1.0, below MinimumTLS=1.2: enable TLS 1.2 or later on the server"
@@ -92,7 +94,7 @@ def test_merged_slices_equal_the_unsliced_report_apart_from_the_generation_time(
             generated=f"2026-12-02T10:0{number}:00Z",
         )
         path = _write(tmp_path, f"slice-{number}.json", report)
-        partial.append((path, read_partial_report(path)))
+        partial.append((path, read_report(path, purpose="merge")))
     merged = merge_reports(partial)
     assert merged["generated"] == "2026-12-02T10:00:00Z"  # the earliest slice
     assert render_json({**merged, "generated": whole["generated"]}) == render_json(whole)
@@ -142,6 +144,6 @@ def test_a_file_that_is_not_a_partial_report_is_refused_by_name(tmp_path, conten
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(IcaClientError) as caught:
-        read_partial_report(str(path))
+        read_report(str(path), purpose="merge")
     assert caught.value.message.startswith(f"cannot merge the report {path}: ")
     assert message in caught.value.message

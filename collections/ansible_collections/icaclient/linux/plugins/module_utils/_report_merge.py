@@ -13,34 +13,11 @@ report derives from its hosts are made exactly as one unsliced run makes them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from ._errors import IcaClientError
-from ._report import SCHEMA, assemble_report
-
-
-def read_partial_report(path: str) -> dict[str, Any]:
-    """The ``report.json`` at ``path``, checked to be a report this collection can merge."""
-    try:
-        with open(path, "rb") as handle:
-            report = json.loads(handle.read().decode("utf-8"))
-    except OSError as exc:
-        raise IcaClientError(f"cannot merge the report {path}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise IcaClientError(f"cannot merge the report {path}: not JSON ({exc})") from exc
-    if not isinstance(report, Mapping):
-        raise IcaClientError(f"cannot merge the report {path}: not a report (a JSON object)")
-    if report.get("schema") != SCHEMA:
-        raise IcaClientError(
-            f"cannot merge the report {path}: its schema is {report.get('schema')!r}, "
-            f"this collection merges {SCHEMA} (write the partial reports with the same collection)"
-        )
-    hosts = report.get("hosts")
-    if not isinstance(hosts, list) or not all(isinstance(entry, Mapping) for entry in hosts):
-        raise IcaClientError(f"cannot merge the report {path}: it has no list of hosts")
-    return dict(report)
+from ._report import assemble_report
 
 
 def merge_reports(

@@ -136,11 +136,9 @@ text:
   type: str
 """
 
-import datetime
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
+from ansible_collections.icaclient.linux.plugins.module_utils._report.module_frame import exit_with, run_time
 from ansible_collections.icaclient.linux.plugins.module_utils._report.whatif import compare_fleet
 from ansible_collections.icaclient.linux.plugins.module_utils._report.whatif_render import (
     render_text,
@@ -148,35 +146,33 @@ from ansible_collections.icaclient.linux.plugins.module_utils._report.whatif_ren
 )
 
 
+def _whatif(params, check_mode):
+    report = compare_fleet(
+        params["hosts"],
+        proposed=params["proposed"],
+        generated=run_time(params["generated"]),
+        title=params["title"],
+    )
+    paths, changed = write_whatif(report, params["dest"], check_mode=check_mode)
+    text = render_text(report, paths=paths)
+    return {
+        "changed": changed,
+        "paths": paths,
+        "summary": report["summary"],
+        "changes": report["changes"],
+        "text": text,
+    }
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            dest=dict(type="path", required=True),
-            hosts=dict(type="dict", required=True),
-            proposed=dict(type="dict", default={}),
-            title=dict(type="str", default="What-if: Citrix Workspace app endpoints"),
-            generated=dict(type="str"),
-        ),
-        supports_check_mode=True,
+    spec = dict(
+        dest=dict(type="path", required=True),
+        hosts=dict(type="dict", required=True),
+        proposed=dict(type="dict", default={}),
+        title=dict(type="str", default="What-if: Citrix Workspace app endpoints"),
+        generated=dict(type="str"),
     )
-    params = module.params
-    generated = params["generated"] or datetime.datetime.now(datetime.timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
-    try:
-        report = compare_fleet(
-            params["hosts"], proposed=params["proposed"], generated=generated, title=params["title"]
-        )
-        paths, changed = write_whatif(report, params["dest"], check_mode=module.check_mode)
-    except IcaClientError as exc:
-        module.fail_json(msg=exc.message, **exc.details)
-    module.exit_json(
-        changed=changed,
-        paths=paths,
-        summary=report["summary"],
-        changes=report["changes"],
-        text=render_text(report, paths=paths),
-    )
+    exit_with(AnsibleModule(argument_spec=spec, supports_check_mode=True), _whatif)
 
 
 if __name__ == "__main__":

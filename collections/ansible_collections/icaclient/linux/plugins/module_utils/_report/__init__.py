@@ -9,7 +9,8 @@ would change in check mode (:mod:`.changes`), the keystore audit and the connect
 the ``compliance_report`` module turns that into checks (:mod:`.checks`), one report with its
 findings grouped by cause (:mod:`.build`, :mod:`.findings`), the expiry forecast
 (:mod:`.expiry`), the drift since a baseline report (:mod:`.drift`) and its renderings
-(:mod:`.render`: JSON, JUnit, console text, the writer; :mod:`.page`: the HTML page).
+(:mod:`.render`: JSON, JUnit, console text; :mod:`.page`: the HTML page) and its files
+(:mod:`.files`: reading a report.json back, writing the renderings).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from __future__ import annotations
 from .build import SCHEMA, assemble_report, build_report, failures, host_entry
 from .changes import describe_changes, summarize_changes
 from .checks import STATUSES, host_checks
-from .drift import compare_reports, new_problems, read_baseline
+from .drift import compare_reports, new_problems
 from .expiry import DEFAULT_DAYS as DEFAULT_EXPIRY_DAYS
 from .expiry import forecast
+from .files import read_report, write_files
 from .findings import cause_of, group_findings
 from .page import render_html
-from .render import FILES, render_json, render_junit, render_text, write_report
+from .render import FILES, render_json, render_junit, render_text, report_outcome, write_report
 
 __all__ = [
     "DEFAULT_EXPIRY_DAYS",
@@ -40,11 +42,13 @@ __all__ = [
     "host_checks",
     "host_entry",
     "new_problems",
-    "read_baseline",
+    "read_report",
     "render_html",
     "render_json",
     "render_junit",
     "render_text",
+    "report_outcome",
     "summarize_changes",
+    "write_files",
     "write_report",
 ]

@@ -13,14 +13,8 @@ joined brings its problems as new. Everything is one pass over each report: line
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
-
-from .._errors import IcaClientError
-
-# The report schemas a baseline may have: the hosts and findings have the same shape in both.
-BASELINE_SCHEMAS = ("icaclient-compliance/2", "icaclient-compliance/3")
 
 
 def _key(finding: Mapping[str, Any]) -> tuple:
@@ -41,30 +35,6 @@ def _problems(findings: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str, Opt
         for finding in findings
         for host in finding["hosts"]
     }
-
-
-def read_baseline(path: str) -> dict[str, Any]:
-    """The ``report.json`` at ``path``, checked to be a report whose findings can be compared."""
-    try:
-        with open(path, "rb") as handle:
-            report = json.loads(handle.read().decode("utf-8"))
-    except OSError as exc:
-        raise IcaClientError(f"cannot read the baseline report {path}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise IcaClientError(f"cannot read the baseline report {path}: not JSON ({exc})") from exc
-    if not isinstance(report, Mapping):
-        raise IcaClientError(f"cannot read the baseline report {path}: not a report (a JSON object)")
-    if report.get("schema") not in BASELINE_SCHEMAS:
-        raise IcaClientError(
-            f"cannot compare with the baseline report {path}: its schema is {report.get('schema')!r}, "
-            f"expected one of {', '.join(BASELINE_SCHEMAS)} (findings came with icaclient-compliance/2)"
-        )
-    hosts, findings = report.get("hosts"), report.get("findings")
-    if not isinstance(hosts, list) or not all(isinstance(e, Mapping) and "host" in e for e in hosts):
-        raise IcaClientError(f"cannot compare with the baseline report {path}: it has no list of hosts")
-    if not isinstance(findings, list) or not all(isinstance(f, Mapping) and "hosts" in f for f in findings):
-        raise IcaClientError(f"cannot compare with the baseline report {path}: it has no list of findings")
-    return dict(report)
 
 
 def _finding_summary(finding: Mapping[str, Any]) -> dict[str, Any]:

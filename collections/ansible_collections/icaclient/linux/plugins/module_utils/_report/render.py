@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
-from .._atomic import atomic_write
 from .._errors import IcaClientError
+from .build import failures
 from .drift import new_problems
+from .files import write_files
 from .page import render_html
 
 FILES = {"json": "report.json", "junit": "junit.xml", "html": "report.html"}
@@ -190,22 +190,22 @@ def write_report(
         "junit": lambda: render_junit(report),
         "html": lambda: render_html(report, comment=comment),
     }
-    if os.path.exists(dest) and not os.path.isdir(dest):
-        raise IcaClientError(f"cannot write the report into {dest}: it exists and is not a folder")
-    paths = {name: os.path.join(dest, FILES[name]) for name in formats}
-    changed = False
-    for name in formats:
-        data = renderers[name]().encode("utf-8")
-        if check_mode:
-            try:
-                with open(paths[name], "rb") as handle:
-                    changed = changed or handle.read() != data
-            except OSError:
-                changed = True
-            continue
-        try:
-            os.makedirs(dest, exist_ok=True)
-        except OSError as exc:
-            raise IcaClientError(f"cannot write the report into {dest}: {exc.strerror}") from exc
-        changed = atomic_write(paths[name], data, mode=0o644) or changed
-    return paths, changed
+    written, changed = write_files(
+        dest, {FILES[name]: renderers[name] for name in formats}, what="report", check_mode=check_mode
+    )
+    return {name: written[FILES[name]] for name in formats}, changed
+
+
+def report_outcome(
+    report: Mapping[str, Any], *, dest: str, formats: Sequence[str], comment: str, check_mode: bool
+) -> dict[str, Any]:
+    """Write the report's files; return what every report module returns: ``changed``,
+    ``paths``, ``summary``, ``failures`` and the console ``text``."""
+    paths, changed = write_report(report, dest, formats=formats, comment=comment, check_mode=check_mode)
+    return {
+        "changed": changed,
+        "paths": paths,
+        "summary": report["summary"],
+        "failures": failures(report),
+        "text": render_text(report, paths=paths),
+    }

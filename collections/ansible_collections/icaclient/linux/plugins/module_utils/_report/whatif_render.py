@@ -10,12 +10,10 @@ sheet and escaping (:mod:`.page`): one look for both reports, one implementation
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
-from .._atomic import atomic_write
-from .._errors import IcaClientError
+from .files import write_files
 from .page import _CSS, _e, _hosts_word, _n
 from .render import render_json
 from .whatif import FILES
@@ -180,27 +178,12 @@ def write_whatif(
 
     A file whose content is already the same is not touched; in check mode nothing is written.
     """
-    if os.path.exists(dest) and not os.path.isdir(dest):
-        raise IcaClientError(f"cannot write the what-if report into {dest}: it exists and is not a folder")
-    paths = {name: os.path.join(dest, file_name) for name, file_name in FILES.items()}
-    renderings = {
-        "json": render_json(report),
-        "text": render_text(report) + "\n",
-        "html": render_html(report),
+    renderers = {
+        "json": lambda: render_json(report),
+        "text": lambda: render_text(report) + "\n",
+        "html": lambda: render_html(report),
     }
-    changed = False
-    for name, text in renderings.items():
-        data = text.encode("utf-8")
-        if check_mode:
-            try:
-                with open(paths[name], "rb") as handle:
-                    changed = changed or handle.read() != data
-            except OSError:
-                changed = True
-            continue
-        try:
-            os.makedirs(dest, exist_ok=True)
-        except OSError as exc:
-            raise IcaClientError(f"cannot write the what-if report into {dest}: {exc.strerror}") from exc
-        changed = atomic_write(paths[name], data, mode=0o644) or changed
-    return paths, changed
+    written, changed = write_files(
+        dest, {FILES[name]: renderers[name] for name in FILES}, what="what-if report", check_mode=check_mode
+    )
+    return {name: written[FILES[name]] for name in FILES}, changed
