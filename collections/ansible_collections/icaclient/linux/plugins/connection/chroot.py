@@ -181,31 +181,37 @@ class Connection(ConnectionBase):
         self._connect()
         target = resolve_in_root(self._root, out_path)
         display.vvv(f"PUT {in_path} TO {out_path} ({target})", host=self._root)
-        if not os.path.exists(to_bytes(in_path, errors="surrogate_or_strict")):
-            raise AnsibleFileNotFound(f"chroot: file to transfer does not exist: {in_path}")
-        try:
-            shutil.copyfile(in_path, target)
-        except OSError as exc:
-            raise AnsibleError(
-                f"chroot: cannot copy {in_path} to {out_path} in {self._root}: {exc.strerror}"
-            ) from exc
+        _copy(
+            in_path,
+            target,
+            missing=f"chroot: file to transfer does not exist: {in_path}",
+            failed=f"chroot: cannot copy {in_path} to {out_path} in {self._root}",
+        )
 
     def fetch_file(self, in_path, out_path):
         super().fetch_file(in_path, out_path)
         self._connect()
         source = resolve_in_root(self._root, in_path)
         display.vvv(f"FETCH {in_path} ({source}) TO {out_path}", host=self._root)
-        if not os.path.exists(source):
-            raise AnsibleFileNotFound(f"chroot: file to fetch does not exist in {self._root}: {in_path}")
-        try:
-            shutil.copyfile(source, out_path)
-        except OSError as exc:
-            raise AnsibleError(
-                f"chroot: cannot copy {in_path} from {self._root} to {out_path}: {exc.strerror}"
-            ) from exc
+        _copy(
+            source,
+            out_path,
+            missing=f"chroot: file to fetch does not exist in {self._root}: {in_path}",
+            failed=f"chroot: cannot copy {in_path} from {self._root} to {out_path}",
+        )
 
     def reset(self):
         self.close()
 
     def close(self):
         self._connected = False
+
+
+def _copy(source: str, target: str, *, missing: str, failed: str) -> None:
+    """Copy one file for put_file or fetch_file; ``missing`` and ``failed`` name the transfer."""
+    if not os.path.exists(to_bytes(source, errors="surrogate_or_strict")):
+        raise AnsibleFileNotFound(missing)
+    try:
+        shutil.copyfile(source, target)
+    except OSError as exc:
+        raise AnsibleError(f"{failed}: {exc.strerror}") from exc
