@@ -15,82 +15,39 @@ details.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from .findings import finding_index
+from .html import PAGE_END, _badge_label, _e, _hosts_word, _n, _names, page_head, tile
+from .page_expiry import expiry_section
 
 _FINDINGS_SHOWN = 25  # findings in the first table; the rest are collapsed below it
-_NAMES_SHOWN = 5  # host names written out in a finding's row; more are collapsed
 _DOT = " \u00b7 "
 _LABEL_CHARS = 40  # characters of a check name in the chart (the full name is its tooltip)
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.2rem 1.5rem;color:#1b1f24;background:#fff;line-height:1.35}
-h1{font-size:1.4rem;margin:0 0 .2rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
-.meta{color:#57606a;margin:0 0 .8rem}
-.tiles{display:flex;flex-wrap:wrap;gap:.6rem;margin:.4rem 0 1rem}
-.tile{border:1px solid #d0d7de;border-radius:6px;padding:.5rem .9rem;min-width:9rem}
-.tile b{display:block;font-size:1.6rem}
-.tile.fail{border-left:6px solid #cf222e}.tile.warn{border-left:6px solid #bf8700}.tile.pass{border-left:6px solid #1a7f37}
-svg text{font-size:12px;fill:#1b1f24}
-svg .pass{fill:#2da44e}svg .warn{fill:#d4a72c}svg .fail{fill:#cf222e}svg .error{fill:#82071e}
-table{border-collapse:collapse;font-size:.88rem}
-th,td{border:1px solid #d0d7de;padding:.3rem .45rem;vertical-align:top;text-align:left}
-thead th{background:#f6f8fa;font-size:.8rem}.hosts thead th{max-width:11rem;word-break:break-all}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.b{display:inline-block;border-radius:4px;padding:0 .35rem;font-weight:700;font-size:.72rem;
-text-transform:uppercase;white-space:nowrap;color:#1b1f24;text-decoration:none}
-.b.pass{background:#dafbe1}.b.warn{background:#fff1a8}.b.fail{background:#ffcecb}.b.error{background:#82071e;color:#fff}
-.hosts td{text-align:center;font-weight:700;font-size:.72rem;text-transform:uppercase;white-space:nowrap}
-.hosts td a{color:inherit}.hosts td.pass{background:#dafbe1}.hosts td.warn{background:#fff1a8}
-.hosts td.fail{background:#ffcecb}.hosts td.error{background:#82071e;color:#fff}.hosts tbody th{font-weight:600;white-space:nowrap}
-.hosts details[open]{white-space:normal;min-width:28rem;font-weight:400}
-.hosts details ul{margin:.3rem 0;padding-left:1rem}.hosts details li{margin:.2rem 0}
-.findings td.cause{max-width:34rem}.findings td.fix{max-width:24rem;color:#0a3069}
-.meaning{font-weight:600}
-.names{font-family:ui-monospace,monospace;font-size:.8rem;word-break:break-word;max-width:60rem}
-summary{cursor:pointer;color:#0969da}
-code{font-family:ui-monospace,monospace;font-size:.85em}
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _n(value: int) -> str:
-    return f"{value:,}"
-
-
-def _hosts_word(count: int) -> str:
-    return "host" if count == 1 else "hosts"
-
-
-def _badge_label(item: Mapping[str, Any]) -> str:
-    label = item["status"]
-    if item.get("client_error") is not None:
-        label += f" {item['client_error']}"
-    return label
 
 
 def _tiles(summary: Mapping[str, Any]) -> list[str]:
     hosts = summary["hosts"] or 1
+    failed, warned, passed = summary["hosts_failed"], summary["hosts_warned"], summary["hosts_passed"]
 
     def share(count: int) -> str:
         return f"{100 * count / hosts:.1f} %"
 
     return [
         '<div class="tiles" id="hosts-by-status">',
-        f'<div class="tile fail" id="hosts-failing"><b>{_n(summary["hosts_failed"])}</b>'
-        f"failing {_hosts_word(summary['hosts_failed'])} ({share(summary['hosts_failed'])})</div>",
-        f'<div class="tile warn" id="hosts-warned"><b>{_n(summary["hosts_warned"])}</b>'
-        f"{_hosts_word(summary['hosts_warned'])} with warnings ({share(summary['hosts_warned'])})</div>",
-        f'<div class="tile pass" id="hosts-compliant"><b>{_n(summary["hosts_passed"])}</b>'
-        f"compliant {_hosts_word(summary['hosts_passed'])} ({share(summary['hosts_passed'])})</div>",
-        f'<div class="tile" id="hosts-total"><b>{_n(summary["hosts"])}</b>{_hosts_word(summary["hosts"])}, {_n(summary["checks"])} checks: '
-        f"{_n(summary['failed'])} failed, {_n(summary['warnings'])} warnings</div>",
+        tile("fail", failed, f"failing {_hosts_word(failed)} ({share(failed)})", tile_id="hosts-failing"),
+        tile(
+            "warn", warned, f"{_hosts_word(warned)} with warnings ({share(warned)})", tile_id="hosts-warned"
+        ),
+        tile("pass", passed, f"compliant {_hosts_word(passed)} ({share(passed)})", tile_id="hosts-compliant"),
+        tile(
+            "",
+            summary["hosts"],
+            f"{_hosts_word(summary['hosts'])}, {_n(summary['checks'])} checks: "
+            f"{_n(summary['failed'])} failed, {_n(summary['warnings'])} warnings",
+            tile_id="hosts-total",
+        ),
         "</div>",
     ]
 
@@ -149,12 +106,6 @@ def _chart(columns: Sequence[Mapping[str, Any]]) -> list[str]:
         x += 40 + 7 * len(word)
     out.append("</svg>")
     return out
-
-
-def _names(names: Sequence[str], count: int, what: str) -> str:
-    if count <= _NAMES_SHOWN:
-        return f'<div class="names">{_e(", ".join(names))}</div>'
-    return f'<details><summary>{_n(count)} {what}</summary><div class="names">{_e(", ".join(names))}</div></details>'
 
 
 def _finding_rows(
@@ -293,6 +244,32 @@ def _hosts(report: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _drift_tiles(d: Mapping[str, int]) -> list[tuple[str, str, Any, str]]:
+    """(id, kind, number, text) of the drift's tiles."""
+    new, fixed = d["hosts_with_new"], d["hosts_with_fixed"]
+    return [
+        (
+            "new",
+            "fail",
+            d["new_findings"],
+            f"new finding(s): {_n(d['new_problems'])} problem(s) on {_n(new)} {_hosts_word(new)}",
+        ),
+        (
+            "fixed",
+            "pass",
+            d["fixed_findings"],
+            f"fixed finding(s): {_n(d['fixed_problems'])} problem(s) on {_n(fixed)} {_hosts_word(fixed)}",
+        ),
+        ("stays", "", d["staying_findings"], f"finding(s) stay: {_n(d['staying_problems'])} problem(s)"),
+        (
+            "hosts",
+            "",
+            f"{_n(d['hosts_added'])} / {_n(d['hosts_removed'])}",
+            f"{_hosts_word(d['hosts_added'])} added / removed",
+        ),
+    ]
+
+
 def _drift(report: Mapping[str, Any]) -> list[str]:
     """Since the baseline: counts, the new findings (with their new hosts) and the fixed ones."""
     drift = report.get("drift")
@@ -304,14 +281,7 @@ def _drift(report: Mapping[str, Any]) -> list[str]:
         '<section id="drift" aria-label="Since the last run">',
         f"<h2>Since the baseline of {_e(drift['baseline']['generated'])}</h2>",
         '<div class="tiles">',
-        f'<div class="tile fail" id="drift-new"><b>{_n(d["new_findings"])}</b>new finding(s): '
-        f"{_n(d['new_problems'])} problem(s) on {_n(d['hosts_with_new'])} {_hosts_word(d['hosts_with_new'])}</div>",
-        f'<div class="tile pass" id="drift-fixed"><b>{_n(d["fixed_findings"])}</b>fixed finding(s): '
-        f"{_n(d['fixed_problems'])} problem(s) on {_n(d['hosts_with_fixed'])} {_hosts_word(d['hosts_with_fixed'])}</div>",
-        f'<div class="tile" id="drift-stays"><b>{_n(d["staying_findings"])}</b>finding(s) stay: '
-        f"{_n(d['staying_problems'])} problem(s)</div>",
-        f'<div class="tile" id="drift-hosts"><b>{_n(d["hosts_added"])} / {_n(d["hosts_removed"])}</b>'
-        f"{_hosts_word(d['hosts_added'])} added / removed</div>",
+        *(tile(kind, count, text, tile_id=f"drift-{name}") for name, kind, count, text in _drift_tiles(d)),
         "</div>",
     ]
     rows = []
@@ -352,117 +322,20 @@ def _drift(report: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _timeline(expiry: Mapping[str, Any]) -> list[str]:
-    """Certificates per week (per month beyond a 120-day window) up to the window's end, the
-    expired ones in a first bar; each bar's tooltip names its certificates."""
-    days = int(expiry["days"])
-    span = 7 if days <= 120 else 30
-    unit = "week" if span == 7 else "month"
-    buckets: list[list[Mapping[str, Any]]] = [[] for _bucket in range(1 + max(1, -(-days // span)))]
-    for cert in expiry["certificates"]:
-        index = 0 if cert["days_left"] < 0 else 1 + min(cert["days_left"] // span, len(buckets) - 2)
-        buckets[index].append(cert)
-    bar_w, gap, left, top, plot_h = 34, 6, 40, 10, 120
-    most = max((len(b) for b in buckets), default=0) or 1
-    width = left + len(buckets) * (bar_w + gap) + 20
-    height = top + plot_h + 44
-    out = [
-        f'<svg id="expiry-timeline" role="img" aria-labelledby="expiry-title" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="expiry-title">Certificates expiring per {unit} within {days} days, expired first</title>',
-        f'<text x="4" y="{top + 10}">{most}</text><text x="4" y="{top + plot_h}">0</text>',
-    ]
-    for index, bucket in enumerate(buckets):
-        x = left + index * (bar_w + gap)
-        label = "expired" if index == 0 else f"{unit[0]}{index}"
-        start = (index - 1) * span
-        when = "expired" if index == 0 else f"in {start}-{start + span - 1} days"
-        if bucket:
-            h = max(3.0, plot_h * len(bucket) / most)
-            hosts = sum(c["host_count"] for c in bucket)
-            names = "; ".join(f"{c['subject']} ({str(c['not_after'])[:10]})" for c in bucket[:10])
-            out.append(
-                f'<rect class="{"fail" if index == 0 else "warn"}" x="{x}" y="{top + plot_h - h:.1f}" width="{bar_w}" '
-                f'height="{h:.1f}"><title>{when}: {len(bucket)} certificate(s) on {_n(hosts)} host(s): '
-                f"{_e(names)}</title></rect>"
-            )
-            out.append(
-                f'<text x="{x + bar_w / 2}" y="{top + plot_h - h - 3:.1f}" text-anchor="middle">{len(bucket)}</text>'
-            )
-        out.append(f'<text x="{x + bar_w / 2}" y="{top + plot_h + 16}" text-anchor="middle">{label}</text>')
-    out.append(
-        f'<text x="{left}" y="{top + plot_h + 36}">{unit}s from the report date ({unit[0]}1 = the next {span} days)</text>'
-    )
-    out.append("</svg>")
-    return out
-
-
-def _expiry(report: Mapping[str, Any]) -> list[str]:
-    expiry = report.get("expiry")
-    if not expiry:
-        return []
-    certificates = expiry["certificates"]
-    out = [
-        f'<h2 id="expiry">Expiry forecast: {_n(len(certificates))} certificate(s) within {expiry["days"]} days</h2>'
-    ]
-    if not certificates:
-        out.append(
-            f"<p>No keystore certificate and no gateway certificate expires within {expiry['days']} days.</p>"
-        )
-        return out
-    out += [
-        f"<p>{_n(expiry['expired'])} expired (a failure), {_n(expiry['expiring'])} expiring within the window "
-        "(a warning): keystore roots and intermediates and the certificates the gateways present.</p>",
-        *_timeline(expiry),
-        '<table class="findings" id="expiry-table"><thead><tr><th>Expires</th><th>Status</th><th>Certificate</th>'
-        "<th>Where</th><th>Hosts</th></tr></thead><tbody>",
-    ]
-    for cert in certificates:
-        days = cert["days_left"]
-        state = f"expired {-days} days ago" if days < 0 else f"in {days} days"
-        fingerprint = (
-            f'<div class="names">SHA-256 {_e(cert["fingerprint"])}</div>' if cert.get("fingerprint") else ""
-        )
-        out.append(
-            f'<tr><td class="num">{_e(str(cert["not_after"])[:10])}<br>{state}</td>'
-            f'<td><span class="b {cert["status"]}">{"expired" if cert["status"] == "fail" else "expiring"}</span></td>'
-            f"<td>{_e(cert['subject'])}{fingerprint}</td><td>{_e(', '.join(cert['sources']))}</td>"
-            f"<td><b>{_n(cert['host_count'])}</b>{_names(cert['hosts'], cert['host_count'], 'hosts')}</td></tr>"
-        )
-    out.append("</tbody></table>")
-    return out
-
-
 def render_html(report: Mapping[str, Any], *, comment: Optional[str] = None) -> str:
     """One self-contained page (inline CSS and SVG, no script, no external asset)."""
-    summary = report["summary"]
-    out: list[str] = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    ]
-    if comment:
-        out.append(f"<!-- {_e(comment).replace('--', '- -')} -->")
-    out += [
-        f"<title>{_e(report['title'])}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_e(report['title'])}</h1>",
-        f'<p class="meta">Generated {_e(report["generated"])} &middot; schema {_e(report["schema"])} &middot; '
-        '<a href="#findings">findings</a> &middot; <a href="#expiry">expiry</a> &middot; <a href="#hosts">hosts</a></p>',
-        *_drift(report),
-        '<section id="fleet" aria-label="The fleet">',
-        *_tiles(summary),
-        *_chart(report["columns"]),
-        "</section>",
-        *_findings(report),
-        *_expiry(report),
-        *_hosts(report),
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(out)
+    links = '<a href="#findings">findings</a> &middot; <a href="#expiry">expiry</a> &middot; <a href="#hosts">hosts</a>'
+    return "\n".join(
+        [
+            *page_head(report, links, comment=comment),
+            *_drift(report),
+            '<section id="fleet" aria-label="The fleet">',
+            *_tiles(report["summary"]),
+            *_chart(report["columns"]),
+            "</section>",
+            *_findings(report),
+            *expiry_section(report),
+            *_hosts(report),
+            *PAGE_END,
+        ]
+    )

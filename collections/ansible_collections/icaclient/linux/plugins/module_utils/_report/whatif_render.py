@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from .files import write_files
-from .page import _CSS, _e, _hosts_word, _n
+from .html import PAGE_END, _e, _hosts_word, _n, page_head, tile
 from .render import render_json
 from .whatif import FILES
 
@@ -105,20 +105,14 @@ def render_html(report: Mapping[str, Any]) -> str:
             "hosts not compared",
         ),
     ]
+    nothing = f"{_n(summary['hosts'])} {_hosts_word(summary['hosts'])}; nothing on the endpoints was changed"
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(report['title'])}</title><style>{_CSS}</style></head>",
-        "<body>",
-        f"<h1>{_e(report['title'])}</h1>",
-        f'<p class="meta">Generated {_e(report["generated"])} &middot; schema {_e(report["schema"])} &middot; '
-        f"{_n(summary['hosts'])} {_hosts_word(summary['hosts'])}; nothing on the endpoints was changed</p>",
+        *page_head(report, nothing),
         '<section id="proposal" aria-label="The proposal"><h2>Proposed</h2><ul>',
         *(f"<li><code>{_e(line)}</code></li>" for line in _proposal_lines(report["proposed"])),
         "</ul></section>",
         '<section id="fleet" aria-label="The fleet"><div class="tiles">',
-        *(f'<div class="tile {kind}"><b>{_n(count)}</b>{_e(label)}</div>' for kind, count, label in tiles),
+        *(tile(kind, count, _e(label)) for kind, count, label in tiles),
         "</div></section>",
         '<h2 id="changes">Changes by cause</h2>',
     ]
@@ -167,8 +161,7 @@ def render_html(report: Mapping[str, Any]) -> str:
                 )
             out.append("</tbody></table>")
         out.append("</details>")
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
+    return "\n".join([*out, *PAGE_END])
 
 
 def write_whatif(
