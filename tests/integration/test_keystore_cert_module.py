@@ -36,17 +36,20 @@ def test_root_four_steps_then_openssl_verifies(pki, icaroot):
     empty = snapshot(folder)
     check = run_module("keystore_cert", args, check=True, diff=True)
     assert not check["failed"] and check["changed"]
-    assert check["paths"] == [str(folder / "corp-root.pem")]
+    assert check["certificates"][0]["paths"] == [
+        str(folder / "corp-root.pem")
+    ]  # the options are a list of one item
     assert "+corp-root.pem  CN=Test Root CA,O=icaclient test PKI sha256=" in check["_stdout"]
     assert snapshot(folder) == empty
 
     applied = run_module("keystore_cert", args)
     assert not applied["failed"] and applied["changed"]
     link = openssl_hash(pki.path("root")) + ".0"
-    assert applied["hash_link"] == link and applied["hash_links"] == [link]
-    assert applied["fingerprint"] == pki.root.fingerprint
-    assert applied["subject"] == "CN=Test Root CA,O=icaclient test PKI"
-    assert applied["key_bits"] == 2048 and applied["not_after"].endswith("Z")
+    (item,) = applied["certificates"]
+    assert item["hash_link"] == link and item["hash_links"] == [link]
+    assert item["fingerprint"] == pki.root.fingerprint
+    assert item["subject"] == "CN=Test Root CA,O=icaclient test PKI"
+    assert item["key_bits"] == 2048 and item["not_after"].endswith("Z")
     assert (folder / "corp-root.pem").read_bytes() == pki.root.pem
     assert oct((folder / "corp-root.pem").stat().st_mode & 0o777) == "0o644"
     assert os.readlink(folder / link) == "corp-root.pem"
@@ -56,7 +59,8 @@ def test_root_four_steps_then_openssl_verifies(pki, icaroot):
     assert not again["failed"] and not again["changed"]
     final = run_module("keystore_cert", args)
     assert not final["failed"] and not final["changed"]
-    assert final["certificates"][0]["action"] == "present" and final["paths"] == []
+    (item,) = final["certificates"]
+    assert item["certificates"][0]["action"] == "present" and item["paths"] == []
     assert snapshot(folder) == written  # not even rewritten with the same bytes
     assert openssl_verify(folder, leaf, chain).returncode == 0
 
@@ -73,10 +77,11 @@ def test_der_intermediate_four_steps_creates_intcerts(pki, icaroot, tmp_path):
     applied = run_module("keystore_cert", args)
     assert not applied["failed"] and applied["changed"]
     pem_file = intcerts / "Issuing-CA-1.pem"
-    assert applied["paths"] == [str(pem_file)]
+    (item,) = applied["certificates"]
+    assert item["paths"] == [str(pem_file)]
     assert pem_file.read_bytes() == pki.intermediate.pem  # DER converted to PEM
     assert oct(intcerts.stat().st_mode & 0o777) == "0o755"
-    assert applied["hash_links"] == [openssl_hash(pem_file) + ".0"]
+    assert item["hash_links"] == [openssl_hash(pem_file) + ".0"]
     written = snapshot(intcerts)
     assert not run_module("keystore_cert", args, check=True)["changed"]
     assert not run_module("keystore_cert", args)["changed"]
@@ -98,8 +103,9 @@ def test_bundle_is_split_one_file_per_certificate(pki, icaroot, tmp_path):
         "corp-roots-second-root-ca.pem",
         "corp-roots-test-root-ca.pem",
     ]
-    assert [entry["action"] for entry in applied["certificates"]] == ["created", "created"]
-    assert len(applied["hash_links"]) == 2
+    (item,) = applied["certificates"]
+    assert [entry["action"] for entry in item["certificates"]] == ["created", "created"]
+    assert len(item["hash_links"]) == 2
     assert not run_module("keystore_cert", args)["changed"]
     assert openssl_verify(folder, pki.path("leaf"), pki.path("intermediate")).returncode == 0
 
@@ -112,7 +118,11 @@ def test_remove_four_steps_then_verify_fails(pki, icaroot):
     args = {"icaroot": str(icaroot), "name": "corp", "state": "absent"}
     present = snapshot(folder)
     check = run_module("keystore_cert", args, check=True, diff=True)
-    assert not check["failed"] and check["changed"] and check["removed"] == [str(folder / "corp.pem")]
+    assert (
+        not check["failed"]
+        and check["changed"]
+        and check["certificates"][0]["removed"] == [str(folder / "corp.pem")]
+    )
     assert "-corp.pem  CN=Test Root CA" in check["_stdout"]
     assert snapshot(folder) == present
     applied = run_module("keystore_cert", args)

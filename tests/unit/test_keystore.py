@@ -16,10 +16,10 @@ from helpers import hash_links, openssl_rehash_links, snapshot
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._keystore import (
+    CertificateItem,
     apply_plan,
     apply_plans,
     audit_keystore,
-    ensure_certificate,
     ensure_certificates,
     folder_after,
     plan_add,
@@ -29,6 +29,12 @@ from ansible_collections.icaclient.linux.plugins.module_utils._keystore import (
 from ansible_collections.icaclient.linux.plugins.module_utils._rehash import keystore_folders, rehash_keystore
 
 UTC = datetime.timezone.utc
+
+
+def ensure_one(icaroot: Path, item: CertificateItem, **kwargs) -> tuple[dict, dict]:
+    """keystore_cert's call without ``certificates``: a list of one item; (the result, the item's entry)."""
+    result = ensure_certificates(icaroot=str(icaroot), certificates=[item], **kwargs)
+    return result, result["certificates"][0]
 
 
 def add(icaroot: Path, data: bytes, *, kind: str = "root", source: str | None = "corp-root.pem", **kwargs):
@@ -201,22 +207,12 @@ def test_missing_icaroot_is_an_error(pki, tmp_path):
 
 def test_fingerprint_pin(pki, icaroot):
     with pytest.raises(IcaClientError, match=r"its SHA-256 fingerprint is .*, not the expected"):
-        ensure_certificate(
-            icaroot=str(icaroot),
-            kind="root",
-            state="present",
-            content=pki.root.pem.decode(),
-            fingerprint="00" * 32,
-        )
+        ensure_one(icaroot, CertificateItem(content=pki.root.pem.decode(), fingerprint="00" * 32))
     assert snapshot(cacerts(icaroot)) == {}
-    result, _plan = ensure_certificate(
-        icaroot=str(icaroot),
-        kind="root",
-        state="present",
-        content=pki.root.pem.decode(),
-        fingerprint=pki.root.fingerprint.lower(),
+    result, entry = ensure_one(
+        icaroot, CertificateItem(content=pki.root.pem.decode(), fingerprint=pki.root.fingerprint.lower())
     )
-    assert result["changed"] and result["fingerprint"] == pki.root.fingerprint
+    assert result["changed"] and entry["fingerprint"] == pki.root.fingerprint
 
 
 # ---------------------------------------------------------------------------
@@ -273,37 +269,32 @@ def test_ensure_certificate_then_openssl_verifies(pki, icaroot, tmp_path):
         ).returncode
 
     assert verify() != 0
-    result, _plan = ensure_certificate(
-        icaroot=str(icaroot), kind="root", state="present", src=str(pki.path("root"))
-    )
-    assert result["changed"] and result["paths"] == [str(cacerts(icaroot) / "root.pem")]
-    assert result["hash_link"] == f"{result['subject_hash']}.0"
-    assert os.readlink(cacerts(icaroot) / result["hash_link"]) == "root.pem"
-    assert result["diff"]["before"] == ""
-    assert result["diff"]["after"].endswith(f"\n{result['hash_link']} -> root.pem\n")
+    result, entry = ensure_one(icaroot, CertificateItem(src=str(pki.path("root"))))
+    assert result["changed"] and entry["paths"] == [str(cacerts(icaroot) / "root.pem")]
+    assert entry["hash_link"] == f"{entry['subject_hash']}.0"
+    assert os.readlink(cacerts(icaroot) / entry["hash_link"]) == "root.pem"
+    (diff,) = result["diff"]
+    assert diff["before"] == ""
+    assert diff["after"].endswith(f"\n{entry['hash_link']} -> root.pem\n")
     assert verify() == 0
-    again, _ = ensure_certificate(
-        icaroot=str(icaroot), kind="root", state="present", src=str(pki.path("root"))
-    )
-    assert not again["changed"] and again["certificates"][0]["action"] == "present"
-    assert again["hash_links"] == result["hash_links"]
-    gone, _ = ensure_certificate(icaroot=str(icaroot), kind="root", state="absent", src=str(pki.path("root")))
-    assert gone["changed"] and gone["removed"] == [str(cacerts(icaroot) / "root.pem")]
+    again, again_entry = ensure_one(icaroot, CertificateItem(src=str(pki.path("root"))))
+    assert not again["changed"] and again_entry["certificates"][0]["action"] == "present"
+    assert again_entry["hash_links"] == entry["hash_links"]
+    gone, gone_entry = ensure_one(icaroot, CertificateItem(state="absent", src=str(pki.path("root"))))
+    assert gone["changed"] and gone_entry["removed"] == [str(cacerts(icaroot) / "root.pem")]
     assert snapshot(cacerts(icaroot)) == {}  # the link went with the file
     assert verify() != 0
 
 
 def test_check_mode_predicts_and_writes_nothing(pki, icaroot):
-    result, plan = ensure_certificate(
-        icaroot=str(icaroot),
-        kind="intermediate",
-        state="present",
-        content=pki.intermediate.pem.decode(),
-        check_mode=True,
+    result, _entry = ensure_one(
+        icaroot, CertificateItem(kind="intermediate", content=pki.intermediate.pem.decode()), check_mode=True
     )
-    assert result["changed"] and plan.create_directory
+    (diff,) = result["diff"]
+    assert result["changed"] and diff["before_header"].endswith(
+        "/intcerts/ (missing)"
+    )  # it would create the folder
     assert not (icaroot / "keystore" / "intcerts").exists()
-    diff = plan.diff()
     assert diff["before"] == "" and diff["after"].startswith("test-issuing-ca.pem  CN=Test Issuing CA")
 
 
@@ -311,11 +302,9 @@ def test_unreadable_source_names_the_file(icaroot, tmp_path):
     with pytest.raises(
         IcaClientError, match=r"cannot add root certificate missing.pem to .*: cannot read .*missing.pem"
     ):
-        ensure_certificate(
-            icaroot=str(icaroot), kind="root", state="present", src=str(tmp_path / "missing.pem")
-        )
+        ensure_one(icaroot, CertificateItem(src=str(tmp_path / "missing.pem")))
     with pytest.raises(IcaClientError, match="is a directory, not a certificate file"):
-        ensure_certificate(icaroot=str(icaroot), kind="root", state="present", src=str(tmp_path))
+        ensure_one(icaroot, CertificateItem(src=str(tmp_path)))
 
 
 # ---------------------------------------------------------------------------
@@ -452,21 +441,6 @@ def test_audit_of_debians_mozilla_roots_agrees_with_openssl(tmp_path):
 # Many certificates in one call (keystore_cert certificates=[...])
 
 
-def tree(root: Path) -> dict[str, tuple[str, object]]:
-    """Every entry under ``root``, recursively: links by target, files by bytes, mode and mtime."""
-    found: dict[str, tuple[str, object]] = {}
-    for path in sorted(root.rglob("*")):
-        name = str(path.relative_to(root))
-        if path.is_symlink():
-            found[name] = ("link", os.readlink(path))
-        elif path.is_dir():
-            found[name] = ("dir", path.stat().st_mode & 0o7777)
-        else:
-            info = path.stat()
-            found[name] = ("file", (path.read_bytes(), info.st_mode & 0o7777, info.st_mtime_ns))
-    return found
-
-
 def test_two_roots_into_one_folder_then_one_rehash_as_openssls(pki, icaroot, tmp_path):
     other = pki.issue("Other Root", key=pki.fresh_key())
     result = ensure_certificates(
@@ -555,7 +529,8 @@ def test_a_later_item_sees_what_an_earlier_one_planned(pki, icaroot):
 def test_folder_after_describes_the_written_files(pki, icaroot):
     """A DER input becomes a PEM file: the next plan must count it as a loadable certificate."""
     plan = plan_certificate(
-        icaroot=str(icaroot), kind="root", state="present", src=str(pki.write(pki.root, "r.der", fmt="der"))
+        CertificateItem(kind="root", state="present", src=str(pki.write(pki.root, "r.der", fmt="der"))),
+        icaroot=str(icaroot),
     )
     state = folder_after(plan)
     (stored,) = state.files
@@ -662,11 +637,11 @@ def test_a_bad_item_names_itself_and_changes_nothing(pki, icaroot, tmp_path, cas
     files.mkdir()
     items, pattern = _bad_items(pki, files)[case]
     add(icaroot, pki.root.pem)
-    before = tree(icaroot)
+    before = snapshot(icaroot)
     with pytest.raises(IcaClientError, match=pattern) as caught:
         ensure_certificates(icaroot=str(icaroot), certificates=items)
     assert caught.value.message.startswith(f"certificates[{caught.value.details['index']}] (")
-    assert tree(icaroot) == before
+    assert snapshot(icaroot) == before
     assert not (icaroot / "keystore" / "intcerts").exists()
 
 
@@ -685,17 +660,15 @@ def test_a_write_failing_midway_undoes_every_item(pki, icaroot):
         kind = item.get("kind", "root")
         folder = str(icaroot / "keystore" / ("intcerts" if kind == "intermediate" else "cacerts"))
         plan = plan_certificate(
+            CertificateItem(kind=kind, state="present", content=item["content"], name=item.get("name")),
             icaroot=str(icaroot),
-            kind=kind,
-            state="present",
-            content=item["content"],
-            name=item.get("name"),
             before=planned.get(folder),
         )
         planned[folder] = folder_after(plan)
         plans.append(plan)
     assert plans[0].create_directory and not plans[1].create_directory
-    before = tree(icaroot)
+    # folder times left out: intcerts/ and other.pem/ were made and removed, which their parents record
+    before = snapshot(icaroot, folder_times=False)
     (cacerts(icaroot) / "other.pem").mkdir()  # appears between planning and writing
     with pytest.raises(IcaClientError) as caught:
         apply_plans(plans, labels=["certificates[0] (a)", "certificates[1] (b)", "certificates[2] (c)"])
@@ -704,16 +677,16 @@ def test_a_write_failing_midway_undoes_every_item(pki, icaroot):
     )
     assert caught.value.message.endswith("; nothing was changed")
     (cacerts(icaroot) / "other.pem").rmdir()
-    assert tree(icaroot) == before
+    assert snapshot(icaroot, folder_times=False) == before
     assert not (icaroot / "keystore" / "intcerts").exists()
 
 
 def test_an_empty_list_touches_nothing(icaroot):
     os.symlink("gone.pem", cacerts(icaroot) / "deadbeef.0")  # a rehash would remove it
-    before = tree(icaroot)
+    before = snapshot(icaroot)
     result = ensure_certificates(icaroot=str(icaroot), certificates=[])
     assert result == {"changed": False, "certificates": [], "rehash": {}, "diff": [], "warnings": []}
-    assert tree(icaroot) == before
+    assert snapshot(icaroot) == before
 
 
 def test_without_rehash_no_link_is_made(pki, icaroot):
@@ -746,9 +719,9 @@ def test_the_rehash_repairs_links_when_no_file_changes(pki, icaroot, tmp_path):
 
 def test_check_mode_predicts_every_item_and_writes_nothing(pki, icaroot):
     items = [{"src": str(pki.path("root"))}, {"src": str(pki.path("intermediate")), "kind": "intermediate"}]
-    before = tree(icaroot)
+    before = snapshot(icaroot)
     predicted = ensure_certificates(icaroot=str(icaroot), certificates=items, check_mode=True)
-    assert tree(icaroot) == before
+    assert snapshot(icaroot) == before
     assert predicted["changed"] and [entry["changed"] for entry in predicted["certificates"]] == [True, True]
     # intcerts does not exist yet: its rehash is planned on the folder the real run creates
     intcerts = str(icaroot / "keystore" / "intcerts")
@@ -821,27 +794,15 @@ def test_check_mode_predicts_exactly_the_real_run(pki, icaroot, tmp_path, start,
     (outside / "root.pem").write_bytes(pki.root.pem)
     _starting_folders(pki, outside)[start](icaroot)
     request = {key: value for key, value in _requests(pki)[request_name].items() if value is not None}
-    if "certificates" in request:
+    # the call without certificates is a list of one item, as keystore_cert makes it
+    items = request.pop("certificates", None) or [CertificateItem.from_options(request)]
 
-        def run(check_mode: bool) -> dict:
-            return ensure_certificates(icaroot=str(icaroot), check_mode=check_mode, **request)
+    def run(check_mode: bool) -> dict:
+        return ensure_certificates(icaroot=str(icaroot), certificates=items, check_mode=check_mode)
 
-    else:
-
-        def run(check_mode: bool) -> dict:
-            return ensure_certificate(
-                icaroot=str(icaroot),
-                kind=request.get("kind", "root"),
-                state=request.get("state", "present"),
-                src=request.get("src"),
-                name=request.get("name"),
-                fingerprint=request.get("fingerprint"),
-                check_mode=check_mode,
-            )[0]
-
-    before = tree(icaroot)
+    before = snapshot(icaroot)
     predicted = run(True)
-    assert tree(icaroot) == before
+    assert snapshot(icaroot) == before
     applied = run(False)
     for field in sorted(set(predicted) | set(applied)):
         assert predicted.get(field) == applied.get(field), field

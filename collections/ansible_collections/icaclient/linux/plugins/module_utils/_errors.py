@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 
 class IcaClientError(Exception):
     """An operation on the client's files or network path failed for a stated cause.
@@ -21,3 +24,14 @@ class IcaClientError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+
+
+@contextlib.contextmanager
+def failing_as(context: str, **details: object) -> Iterator[None]:
+    """Re-raise an :class:`IcaClientError` of the block with ``<context>: `` in front of its
+    message, its details kept and ``details`` added: the one way an operation names itself
+    in the errors of the steps it takes."""
+    try:
+        yield
+    except IcaClientError as exc:
+        raise IcaClientError(f"{context}: {exc.message}", **{**details, **exc.details}) from exc

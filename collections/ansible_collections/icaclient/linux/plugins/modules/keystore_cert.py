@@ -37,7 +37,7 @@ description:
   - After a change the folder is rehashed (OpenSSL subject-hash links C(HHHHHHHH.N), as
     C(ctx_rehash) and C(openssl rehash) make them) unless O(rehash=false).
   - "With O(certificates), one call adds and removes a list of certificates, roots and
-    intermediates mixed: every item is read, checked and planned (each against its folder as
+    intermediates mixed (the call without it is a list of one item): every item is read, checked and planned (each against its folder as
     the items before it leave it) before any file is written, so one bad item fails the call,
     naming the item, and changes no file; the writes of all items are one change, rolled back
     as a whole when one fails; each folder an item touches is rehashed once at the end."
@@ -162,7 +162,7 @@ notes:
     included, are those the real run gives.
   - Without the cryptography library on the managed host the module fails with
     C(missing_library=cryptography) in its result, so that a role can install it and try again.
-  - With O(certificates) the diff is a list, one entry per folder that changes.
+  - The diff is a list, one entry per folder that changes.
   - Certificates are public; nothing here is secret.
 requirements:
   - cryptography
@@ -207,148 +207,133 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-kind:
-  description: The kind of keystore folder worked on.
-  returned: when O(certificates) is not used
-  type: str
-  sample: root
-folder:
-  description: The keystore folder.
-  returned: when O(certificates) is not used
-  type: str
-  sample: /opt/Citrix/ICAClient/keystore/cacerts
-subject:
-  description: Subject (RFC 4514) of the first certificate handled; see RV(certificates) for bundles.
-  returned: when O(certificates) is not used
-  type: str
-  sample: CN=Corp Root CA,O=Corp
-issuer:
-  description: Issuer (RFC 4514) of the first certificate handled.
-  returned: when O(certificates) is not used
-  type: str
-  sample: CN=Corp Root CA,O=Corp
-fingerprint:
-  description: SHA-256 fingerprint (colon hex) of the first certificate handled.
-  returned: when O(certificates) is not used
-  type: str
-  sample: "3B:0F:...:A1"
-not_after:
-  description: End of validity (ISO 8601 UTC) of the first certificate handled.
-  returned: when O(certificates) is not used
-  type: str
-  sample: "2036-01-01T00:00:00Z"
-key_type:
-  description: Public key type of the first certificate handled.
-  returned: when O(certificates) is not used
-  type: str
-  sample: RSA
-key_bits:
-  description: Key size in bits of the first certificate handled.
-  returned: when O(certificates) is not used
-  type: int
-  sample: 4096
-subject_hash:
-  description: OpenSSL subject hash (C(openssl x509 -hash)) of the first certificate handled.
-  returned: when O(certificates) is not used
-  type: str
-  sample: 1a2b3c4d
-hash_link:
-  description: The first hash link pointing at a file of this certificate, if any.
-  returned: when O(certificates) is not used
-  type: str
-  sample: 1a2b3c4d.0
-hash_links:
-  description: Every hash link pointing at the files of the certificates handled.
-  returned: when O(certificates) is not used
-  type: list
-  elements: str
-  sample: [1a2b3c4d.0]
-paths:
-  description: Files written (created or replaced); empty when nothing changed.
-  returned: when O(certificates) is not used
-  type: list
-  elements: str
-  sample: [/opt/Citrix/ICAClient/keystore/cacerts/corp-root.pem]
-removed:
-  description: Files removed.
-  returned: when O(certificates) is not used
-  type: list
-  elements: str
-  sample: []
 certificates:
   description:
-    - Without O(certificates), one entry per certificate handled, with the fields below from
-      RV(certificates[].file) to RV(certificates[].hash_links).
-    - With O(certificates), one entry per item, in order, with the fields the call without
-      O(certificates) returns (RV(kind), RV(folder), RV(subject), RV(issuer), RV(fingerprint),
-      RV(not_after), RV(key_type), RV(key_bits), RV(subject_hash), RV(hash_link),
-      RV(hash_links), RV(paths), RV(removed), and its own C(certificates), one entry per
-      certificate as without O(certificates)), plus RV(certificates[].state) and
-      RV(certificates[].changed).
+    - One entry per item, in order. The call without O(certificates) is one item made of O(src),
+      O(content), O(name), O(fingerprint), O(kind), O(state) and O(expired), so it returns a
+      list of one.
   returned: always
   type: list
   elements: dict
   contains:
-    file:
-      description: File name in the folder.
+    kind:
+      description: The kind of keystore folder the item worked on.
       type: str
-    path:
-      description: Full path of that file.
+      sample: root
+    folder:
+      description: The keystore folder.
       type: str
-    action:
-      description: V(created), V(replaced), V(present) (already there) or V(removed).
-      type: str
-    subject:
-      description: Subject, RFC 4514.
-      type: str
-    issuer:
-      description: Issuer, RFC 4514.
-      type: str
-    fingerprint:
-      description: SHA-256 fingerprint, colon hex.
-      type: str
-    serial:
-      description: Serial number, hexadecimal.
-      type: str
-    not_before:
-      description: Start of validity, ISO 8601 UTC.
-      type: str
-    not_after:
-      description: End of validity, ISO 8601 UTC.
-      type: str
-    key_type:
-      description: Public key type.
-      type: str
-    key_bits:
-      description: Key size in bits.
-      type: int
-    is_ca:
-      description: Whether it is a CA certificate.
-      type: bool
-    self_signed:
-      description: Whether it is self-signed.
-      type: bool
-    subject_hash:
-      description: OpenSSL subject hash.
-      type: str
-    hash_links:
-      description: Hash links pointing at the file.
-      type: list
-      elements: str
+      sample: /opt/Citrix/ICAClient/keystore/cacerts
     state:
-      description: The item's state (with O(certificates)).
+      description: The item's state.
       type: str
       sample: present
     changed:
       description: Whether the item's files changed (would, in check mode); links are in RV(rehash).
       type: bool
+    subject:
+      description: Subject (RFC 4514) of the item's first certificate; see RV(certificates[].certificates) for bundles.
+      type: str
+      sample: CN=Corp Root CA,O=Corp
+    issuer:
+      description: Issuer (RFC 4514) of the item's first certificate.
+      type: str
+      sample: CN=Corp Root CA,O=Corp
+    fingerprint:
+      description: SHA-256 fingerprint (colon hex) of the item's first certificate.
+      type: str
+      sample: "3B:0F:...:A1"
+    not_after:
+      description: End of validity (ISO 8601 UTC) of the item's first certificate.
+      type: str
+      sample: "2036-01-01T00:00:00Z"
+    key_type:
+      description: Public key type of the item's first certificate.
+      type: str
+      sample: RSA
+    key_bits:
+      description: Key size in bits of the item's first certificate.
+      type: int
+      sample: 4096
+    subject_hash:
+      description: OpenSSL subject hash (C(openssl x509 -hash)) of the item's first certificate.
+      type: str
+      sample: 1a2b3c4d
+    hash_link:
+      description: The first hash link pointing at a file of the item, if any.
+      type: str
+      sample: 1a2b3c4d.0
+    hash_links:
+      description: Every hash link pointing at the item's files.
+      type: list
+      elements: str
+      sample: [1a2b3c4d.0]
+    paths:
+      description: Files written (created or replaced); empty when nothing changed.
+      type: list
+      elements: str
+      sample: [/opt/Citrix/ICAClient/keystore/cacerts/corp-root.pem]
+    removed:
+      description: Files removed.
+      type: list
+      elements: str
+      sample: []
+    certificates:
+      description: One entry per certificate of the item (a bundle has several).
+      type: list
+      elements: dict
+      contains:
+        file:
+          description: File name in the folder.
+          type: str
+        path:
+          description: Full path of that file.
+          type: str
+        action:
+          description: V(created), V(replaced), V(present) (already there) or V(removed).
+          type: str
+        subject:
+          description: Subject, RFC 4514.
+          type: str
+        issuer:
+          description: Issuer, RFC 4514.
+          type: str
+        fingerprint:
+          description: SHA-256 fingerprint, colon hex.
+          type: str
+        serial:
+          description: Serial number, hexadecimal.
+          type: str
+        not_before:
+          description: Start of validity, ISO 8601 UTC.
+          type: str
+        not_after:
+          description: End of validity, ISO 8601 UTC.
+          type: str
+        key_type:
+          description: Public key type.
+          type: str
+        key_bits:
+          description: Key size in bits.
+          type: int
+        is_ca:
+          description: Whether it is a CA certificate.
+          type: bool
+        self_signed:
+          description: Whether it is self-signed.
+          type: bool
+        subject_hash:
+          description: OpenSSL subject hash.
+          type: str
+        hash_links:
+          description: Hash links pointing at the file.
+          type: list
+          elements: str
 rehash:
   description:
-    - Without O(certificates), what the rehash did (C(changed), C(created), C(removed) links);
-      null when not run.
-    - With O(certificates), one entry per folder an item touched, folder path to what its
-      rehash did (as above), or null when not run (O(rehash=false), or the folder does not
-      exist).
+    - One entry per folder an item touched, folder path to what its rehash did (C(changed), and
+      the C(created) and C(removed) links), or null when not run (O(rehash=false), or the folder
+      does not exist).
   returned: always
   type: dict
   sample: {"/opt/Citrix/ICAClient/keystore/cacerts": {"changed": false, "created": [], "removed": []}}
@@ -359,7 +344,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.icaclient.linux.plugins.module_utils._display import display_text, displayable
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._keystore.ensure import (
-    ensure_certificate,
+    CertificateItem,
     ensure_certificates,
 )
 from ansible_collections.icaclient.linux.plugins.module_utils._x509.certs import (
@@ -418,30 +403,22 @@ def main():
             missing_library="cryptography",
         )
     params = module.params
+    # the options of one certificate are a list of one item: one request shape, one result shape
+    items = (
+        params["certificates"]
+        if params["certificates"] is not None
+        else [CertificateItem.from_options(params)]
+    )
     try:
-        if params["certificates"] is not None:
-            result = ensure_certificates(
-                icaroot=params["icaroot"],
-                certificates=params["certificates"],
-                kind=params["kind"],
-                state=params["state"],
-                expired=params["expired"],
-                rehash=params["rehash"],
-                check_mode=module.check_mode,
-            )
-        else:
-            result, _plan = ensure_certificate(
-                icaroot=params["icaroot"],
-                kind=params["kind"],
-                state=params["state"],
-                src=params["src"],
-                content=params["content"],
-                name=params["name"],
-                fingerprint=params["fingerprint"],
-                rehash=params["rehash"],
-                expired=params["expired"],
-                check_mode=module.check_mode,
-            )
+        result = ensure_certificates(
+            icaroot=params["icaroot"],
+            certificates=items,
+            kind=params["kind"],
+            state=params["state"],
+            expired=params["expired"],
+            rehash=params["rehash"],
+            check_mode=module.check_mode,
+        )
     except IcaClientError as exc:
         module.fail_json(msg=display_text(exc.message), **displayable(exc.details))
     for warning in result.pop("warnings"):

@@ -255,20 +255,15 @@ def _rehash_icaroot(module):
         if each.tool is not None:
             entry["cmd"] = [each.tool]
         folders.append(entry)
-    extra = {}
+    outcome = {
+        "changed": any(each.result.changed for each in done),
+        "method": method,
+        "folders": folders,
+        "skipped_folders": skipped,
+    }
     if module._diff:
-        extra["diff"] = [_links_diff(each.path, each.result) for each in done]
-    module.exit_json(
-        **displayable(
-            dict(
-                changed=any(each.result.changed for each in done),
-                method=method,
-                folders=folders,
-                skipped_folders=skipped,
-                **extra,
-            )
-        )
-    )
+        outcome["diff"] = [_links_diff(each.path, each.result) for each in done]
+    module.exit_json(**displayable(outcome))
 
 
 def main():
@@ -288,7 +283,7 @@ def main():
         return
     path = module.params["path"]
     method = module.params["method"]
-    extra = {}
+    tool = None
     try:
         if method == "builtin":
             result = rehash(path, check_mode=module.check_mode)
@@ -297,26 +292,22 @@ def main():
             result = rehash_with_ctx_rehash(
                 path, tool=tool, runner=module_runner(module), check_mode=module.check_mode
             )
-            if not module.check_mode:
-                extra["cmd"] = [tool]
     except IcaClientError as exc:
         module.fail_json(msg=display_text(exc.message), **displayable(exc.details))
     for warning in result.warnings:
         module.warn(display_text(warning))
+    outcome = {
+        "changed": result.changed,
+        "method": method,
+        "links": result.links,
+        "created": result.created,
+        "removed": result.removed,
+    }
+    if tool is not None and not module.check_mode:
+        outcome["cmd"] = [tool]
     if module._diff:
-        extra["diff"] = _links_diff(path, result)
-    module.exit_json(
-        **displayable(
-            dict(
-                changed=result.changed,
-                method=method,
-                links=result.links,
-                created=result.created,
-                removed=result.removed,
-                **extra,
-            )
-        )
-    )
+        outcome["diff"] = _links_diff(path, result)
+    module.exit_json(**displayable(outcome))
 
 
 if __name__ == "__main__":

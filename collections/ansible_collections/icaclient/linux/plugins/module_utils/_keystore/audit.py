@@ -1,6 +1,10 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The keystore audit: every certificate and hash link of both folders, and what the client will make of them.
 
 PRIVATE: this is not a public API of the collection.
@@ -13,7 +17,7 @@ import os
 from typing import Any, Optional
 
 from .._client_errors import CLIENT_ERRORS
-from .._errors import IcaClientError
+from .._errors import IcaClientError, failing_as
 from .._rehash import (
     RehashPlan,
     hash_link_name,
@@ -22,6 +26,7 @@ from .._rehash import (
 from .._x509.certs import CertInfo
 from .._x509.checks import keystore_problems
 from .folder import StoredFile, keystore_dir, scan_folder
+from .summary import certificate_fields
 
 _EXPIRED = CLIENT_ERRORS[70]
 _KEY_TOO_LONG = CLIENT_ERRORS[79]
@@ -113,10 +118,8 @@ def audit_folder(
     state = scan_folder(directory, now=now)
     plan: Optional[RehashPlan] = None
     if state.exists:
-        try:
+        with failing_as(f"cannot audit keystore folder {directory}"):
             plan = plan_rehash(directory)
-        except IcaClientError as exc:
-            raise IcaClientError(f"cannot audit keystore folder {directory}: {exc.message}") from exc
     kept = {link: target for link, target in state.links.items() if plan and plan.after.get(link) == target}
     linked_targets: dict[str, list[str]] = {}
     for link, target in kept.items():
@@ -251,21 +254,6 @@ def _audit_entry(
         entry.update(dict.fromkeys(("subject", "issuer", "fingerprint", "not_after", "key_type", "key_bits")))
         return entry
     entry.update(
-        {
-            "position": cert.position,
-            "subject": cert.subject,
-            "issuer": cert.issuer,
-            "fingerprint": cert.fingerprint_sha256,
-            "serial": cert.serial,
-            "not_before": cert.not_before,
-            "not_after": cert.not_after,
-            "expired": cert.expired,
-            "days_left": cert.days_left,
-            "key_type": cert.key_type,
-            "key_bits": cert.key_bits,
-            "is_ca": cert.is_ca,
-            "self_signed": cert.self_signed,
-            "subject_hash": cert.subject_hash,
-        }
+        position=cert.position, expired=cert.expired, days_left=cert.days_left, **certificate_fields(cert)
     )
     return entry

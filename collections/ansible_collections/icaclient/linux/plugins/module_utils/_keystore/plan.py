@@ -38,7 +38,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
-from .._errors import IcaClientError
+from .._errors import IcaClientError, failing_as
 from .._rehash import (
     hash_link_name,
 )
@@ -136,10 +136,8 @@ def plan_add(
     _require_icaroot(icaroot, context)
     if name is not None:
         name = _checked_name(name, context)
-    try:
+    with failing_as(context):
         certs = load_certificates(data, now=now)
-    except IcaClientError as exc:
-        raise IcaClientError(f"{context}: {exc.message}", **exc.details) from exc
     warnings = check_for_keystore(certs, kind=kind, expired_policy=expired, context=context)
 
     unique: list[CertInfo] = []
@@ -228,16 +226,12 @@ def plan_remove(
     fingerprints: set[str] = set()
     certs: list[CertInfo] = []
     if data is not None:
-        try:
+        with failing_as(context):
             certs = load_certificates(data, now=now)
-        except IcaClientError as exc:
-            raise IcaClientError(f"{context}: {exc.message}", **exc.details) from exc
         fingerprints.update(cert.fingerprint_sha256 for cert in certs)
     if fingerprint is not None:
-        try:
+        with failing_as(context):
             fingerprints.add(normalise_fingerprint(fingerprint))
-        except IcaClientError as exc:
-            raise IcaClientError(f"{context}: {exc.message}") from exc
 
     warnings: list[str] = []
     if not os.path.isdir(icaroot):

@@ -1,6 +1,10 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """What a keystore change did, as the keystore_cert module returns it.
 
 PRIVATE: this is not a public API of the collection.
@@ -58,13 +62,9 @@ def change_summary(plan: KeystorePlan, *, links: Optional[dict[str, str]] = None
     }
 
 
-def _entry(
-    cert: CertInfo, directory: str, file_name: str, action: str, by_target: dict[str, list[str]]
-) -> dict:
+def certificate_fields(cert: CertInfo) -> dict[str, Any]:
+    """The facts of one certificate that keystore_cert and keystore_info return, by the same names."""
     return {
-        "file": file_name,
-        "path": os.path.join(directory, file_name),
-        "action": action,
         "subject": cert.subject,
         "issuer": cert.issuer,
         "fingerprint": cert.fingerprint_sha256,
@@ -76,5 +76,16 @@ def _entry(
         "is_ca": cert.is_ca,
         "self_signed": cert.self_signed,
         "subject_hash": cert.subject_hash,
+    }
+
+
+def _entry(
+    cert: CertInfo, directory: str, file_name: str, action: str, by_target: dict[str, list[str]]
+) -> dict:
+    return {
+        "file": file_name,
+        "path": os.path.join(directory, file_name),
+        "action": action,
+        **certificate_fields(cert),
         "hash_links": by_target.get(file_name, []),
     }
