@@ -221,7 +221,13 @@ def _problems(**overrides):
         suggestion="libpcsclite.so.1",
     )
     arguments.update(overrides)
-    return _pcsc.find_problems(**arguments)
+    library = _pcsc.LibraryChoice(
+        name=arguments.pop("library"),
+        source=arguments.pop("library_source"),
+        paths=arguments.pop("library_paths"),
+        suggestion=arguments.pop("suggestion"),
+    )
+    return _pcsc.find_problems(library=library, **arguments)
 
 
 def test_no_problems_when_everything_is_in_place():

@@ -30,6 +30,10 @@ class CommandResult:
     stdout: str
     stderr: str
 
+    def error(self, message: str) -> IcaClientError:
+        """The error for this command's failure: ``message``, with the command, exit code and stderr."""
+        return IcaClientError(message, cmd=list(self.argv), rc=self.rc, stderr=self.stderr)
+
 
 Runner = Callable[..., CommandResult]
 

@@ -167,12 +167,7 @@ def check(result: CommandResult, *, action: str, url: str, icaroot: str) -> None
     if result.rc == 0:
         return
     cause = EXIT_CODES.get(result.rc, "storebrowse failed").format(icaroot=icaroot)
-    raise IcaClientError(
-        f"cannot {action} store {url}: {cause} (exit code {result.rc})",
-        cmd=list(result.argv),
-        rc=result.rc,
-        stderr=result.stderr,
-    )
+    raise result.error(f"cannot {action} store {url}: {cause} (exit code {result.rc})")
 
 
 @dataclass

@@ -36,6 +36,6 @@ from .facts import (  # noqa: F401  (the package's names)
     runtime_architectures,
     suggest_library,
 )
-from .inspect import PcscRequest, find_problems, inspect_pcsc, native_bits  # noqa: F401
+from .inspect import LibraryChoice, PcscRequest, find_problems, inspect_pcsc, native_bits  # noqa: F401
 from .pcscd import query_pcscd  # noqa: F401
 from .system import installed_packages, ldconfig_libraries  # noqa: F401

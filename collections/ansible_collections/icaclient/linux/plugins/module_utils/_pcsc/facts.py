@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Optional
 
-from .._ini import parse
+from .._ini.document import parse
 
 # PC/SC return codes (winscard / pcsc-lite), as unsigned 32-bit values.
 SCARD_S_SUCCESS = 0x00000000

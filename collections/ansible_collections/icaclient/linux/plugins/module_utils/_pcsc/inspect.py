@@ -35,17 +35,27 @@ from .pcscd import query_pcscd
 from .system import installed_packages, ldconfig_libraries
 
 
+@dataclass(frozen=True)
+class LibraryChoice:
+    """The PC/SC library the client loads: its ``name``, where that was decided (``source``), the
+    files it resolves to (``paths``), and the first candidate name that works for every
+    required word size (``suggestion``)."""
+
+    name: str
+    source: str
+    paths: list[LibraryPath]
+    suggestion: Optional[str] = None
+
+
 def find_problems(
     *,
     pcscd: Optional[PcscdState],
     packages: Optional[list[PackageInstance]],
-    library: str,
-    library_source: str,
-    library_paths: list[LibraryPath],
+    library: LibraryChoice,
     required_bits: Sequence[int],
-    suggestion: Optional[str],
 ) -> list[str]:
     """What stands between the client and a smart card logon, in words a user can act on."""
+    name, suggestion = library.name, library.suggestion
     problems = []
     if pcscd is not None and not pcscd.running:
         problems.append(pcscd.message)
@@ -56,25 +66,23 @@ def find_problems(
         for bits in required_bits:
             if bits not in installed_bits:
                 problems.append(f"no {bits}-bit libpcsclite package is installed")
-    have_bits = {entry.bits for entry in library_paths}
+    have_bits = {entry.bits for entry in library.paths}
     runtime_bits = {item.bits for item in packages or [] if item.runtime}
     for bits in required_bits:
         if bits in have_bits:
             continue
-        if suggestion and suggestion != library:
+        if suggestion and suggestion != name:
             hint = f"set PCSCLibraryName={suggestion} in module.ini"
         elif packages is not None and bits not in runtime_bits:
             hint = f"install the {bits}-bit libpcsclite ({RUNTIME_HINT[bits]})"
-        elif not library.startswith("/") and library.endswith(".so"):
+        elif not name.startswith("/") and name.endswith(".so"):
             hint = (
                 "install the development package that provides the unversioned link "
                 "(Debian: libpcsclite-dev, RHEL: pcsc-lite-devel) or set PCSCLibraryName=libpcsclite.so.1"
             )
         else:
             hint = "point PCSCLibraryName at an installed libpcsclite"
-        problems.append(
-            f"the client loads {library} ({library_source}) but no {bits}-bit {library} exists: {hint}"
-        )
+        problems.append(f"the client loads {name} ({library.source}) but no {bits}-bit {name} exists: {hint}")
     return problems
 
 
@@ -134,36 +142,32 @@ def inspect_pcsc(
     else:
         module_ini = os.path.join(request.icaroot, "config", "module.ini")
         library, source = library_from_module_ini(read_file(module_ini), path=module_ini)
-    paths = locate_library(library, libraries)
-    suggestion = suggest_library(
-        libraries or {name: locate_library(name, None) for name in request.library_candidates},
-        candidates=request.library_candidates,
-        required_bits=required_bits,
+    choice = LibraryChoice(
+        name=library,
+        source=source,
+        paths=locate_library(library, libraries),
+        suggestion=suggest_library(
+            libraries or {name: locate_library(name, None) for name in request.library_candidates},
+            candidates=request.library_candidates,
+            required_bits=required_bits,
+        ),
     )
-    problems = find_problems(
-        pcscd=pcscd,
-        packages=packages,
-        library=library,
-        library_source=source,
-        library_paths=paths,
-        required_bits=required_bits,
-        suggestion=suggestion,
-    )
-    found_bits = sorted({entry.bits for entry in paths}, reverse=True)
+    problems = find_problems(pcscd=pcscd, packages=packages, library=choice, required_bits=required_bits)
+    found_bits = sorted({entry.bits for entry in choice.paths}, reverse=True)
     return {
         "pcscd": None if pcscd is None else {k: v for k, v in as_dict(pcscd).items() if k != "readers"},
         "readers": as_dict(pcscd.readers) if pcscd is not None else [],
         "libpcsclite_packages": as_dict(packages or []),
         "libpcsclite_architectures": runtime_architectures(packages or []),
         "pcsc_library": {
-            "name": library,
-            "source": source,
+            "name": choice.name,
+            "source": choice.source,
             "found": all(bits in found_bits for bits in required_bits),
             "bits": found_bits,
-            "paths": as_dict(paths),
+            "paths": as_dict(choice.paths),
         },
         "pcsc_libraries": as_dict(libraries or {}),
-        "suggested_library": suggestion,
+        "suggested_library": choice.suggestion,
         "required_bits": required_bits,
         "problems": problems,
     }

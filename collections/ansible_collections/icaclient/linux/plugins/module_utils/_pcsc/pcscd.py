@@ -35,11 +35,20 @@ def _code(value: Any) -> int:
     return int(value) & 0xFFFFFFFF
 
 
-def _answer(scard: Any, code: int, *, call: str, stopped: str, failure: str) -> Optional[PcscdState]:
-    """What a pcscd return code means: None for success, a not-running state for a missing or
-    stopped service (a result, not an error), else :class:`IcaClientError` naming ``failure``."""
+# What a missing or stopped service is called in the result, and what failed otherwise, per call.
+_CALLS = {
+    "SCardEstablishContext": ("service not available", "cannot reach pcscd"),
+    "SCardListReaders": ("service stopped", "cannot list smart card readers"),
+}
+
+
+def _answer(scard: Any, hresult: Any, call: str) -> Optional[PcscdState]:
+    """What a pcscd return code of ``call`` means: None for success, a not-running state for a
+    missing or stopped service (a result, not an error), else :class:`IcaClientError`."""
+    code = _code(hresult)
     if code == SCARD_S_SUCCESS:
         return None
+    stopped, failure = _CALLS[call]
     if code in _NOT_RUNNING:
         return PcscdState(
             running=False,
@@ -59,26 +68,14 @@ def query_pcscd(scard: Any) -> PcscdState:
     functions). pcscd not running is a result (``running=False``), not an error.
     """
     hresult, context = scard.SCardEstablishContext(SCARD_SCOPE_USER)
-    stopped = _answer(
-        scard,
-        _code(hresult),
-        call="SCardEstablishContext",
-        stopped="service not available",
-        failure="cannot reach pcscd",
-    )
+    stopped = _answer(scard, hresult, "SCardEstablishContext")
     if stopped is not None:
         return stopped
     try:
         hresult, names = scard.SCardListReaders(context, [])
         if _code(hresult) == SCARD_E_NO_READERS_AVAILABLE:
             return PcscdState(running=True, message="pcscd is running; no reader is connected")
-        stopped = _answer(
-            scard,
-            _code(hresult),
-            call="SCardListReaders",
-            stopped="service stopped",
-            failure="cannot list smart card readers",
-        )
+        stopped = _answer(scard, hresult, "SCardListReaders")
         if stopped is not None:
             return stopped
         names = list(names or [])

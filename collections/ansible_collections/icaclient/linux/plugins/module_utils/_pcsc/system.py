@@ -35,24 +35,14 @@ def installed_packages(
         result = runner(argv)
         # dpkg-query exits 1 when a pattern matches nothing: that is an answer, not a failure.
         if result.rc not in (0, 1):
-            raise IcaClientError(
-                "cannot list libpcsclite packages: dpkg-query failed",
-                cmd=list(result.argv),
-                rc=result.rc,
-                stderr=result.stderr,
-            )
+            raise result.error("cannot list libpcsclite packages: dpkg-query failed")
         return parse_dpkg_query(result.stdout)
     if manager == "rpm":
         argv = [rpm, "-q", "--qf", "%{NAME}\t%{ARCH}\t%{VERSION}-%{RELEASE}\n", *RPM_PACKAGES]
         result = runner(argv)
         # rpm -q exits with the number of names not installed.
         if result.rc < 0 or (result.rc and not result.stdout):
-            raise IcaClientError(
-                "cannot list libpcsclite packages: rpm -q failed",
-                cmd=list(result.argv),
-                rc=result.rc,
-                stderr=result.stderr,
-            )
+            raise result.error("cannot list libpcsclite packages: rpm -q failed")
         return parse_rpm_query(result.stdout)
     raise IcaClientError(f"cannot list libpcsclite packages: unknown package manager {manager!r}")
 
@@ -60,10 +50,5 @@ def installed_packages(
 def ldconfig_libraries(runner: Runner, *, ldconfig: str) -> dict[str, list[LibraryPath]]:
     result = runner([ldconfig, "-p"])
     if result.rc != 0:
-        raise IcaClientError(
-            "cannot list the dynamic linker's libraries: ldconfig -p failed",
-            cmd=list(result.argv),
-            rc=result.rc,
-            stderr=result.stderr,
-        )
+        raise result.error("cannot list the dynamic linker's libraries: ldconfig -p failed")
     return parse_ldconfig(result.stdout)
