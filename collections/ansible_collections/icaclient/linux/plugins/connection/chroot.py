@@ -178,40 +178,34 @@ class Connection(ConnectionBase):
 
     def put_file(self, in_path, out_path):
         super().put_file(in_path, out_path)
-        self._connect()
-        target = resolve_in_root(self._root, out_path)
-        display.vvv(f"PUT {in_path} TO {out_path} ({target})", host=self._root)
-        _copy(
-            in_path,
-            target,
-            missing=f"chroot: file to transfer does not exist: {in_path}",
-            failed=f"chroot: cannot copy {in_path} to {out_path} in {self._root}",
-        )
+        self._copy(in_path, out_path, into_root=True)
 
     def fetch_file(self, in_path, out_path):
         super().fetch_file(in_path, out_path)
+        self._copy(in_path, out_path, into_root=False)
+
+    def _copy(self, in_path, out_path, *, into_root):
+        """put_file (``into_root``: from the controller into the root) or fetch_file (out of it)."""
         self._connect()
-        source = resolve_in_root(self._root, in_path)
-        display.vvv(f"FETCH {in_path} ({source}) TO {out_path}", host=self._root)
-        _copy(
-            source,
-            out_path,
-            missing=f"chroot: file to fetch does not exist in {self._root}: {in_path}",
-            failed=f"chroot: cannot copy {in_path} from {self._root} to {out_path}",
-        )
+        if into_root:
+            source, target = in_path, resolve_in_root(self._root, out_path)
+            display.vvv(f"PUT {in_path} TO {out_path} ({target})", host=self._root)
+            missing = f"file to transfer does not exist: {in_path}"
+            failed = f"cannot copy {in_path} to {out_path} in {self._root}"
+        else:
+            source, target = resolve_in_root(self._root, in_path), out_path
+            display.vvv(f"FETCH {in_path} ({source}) TO {out_path}", host=self._root)
+            missing = f"file to fetch does not exist in {self._root}: {in_path}"
+            failed = f"cannot copy {in_path} from {self._root} to {out_path}"
+        if not os.path.exists(to_bytes(source, errors="surrogate_or_strict")):
+            raise AnsibleFileNotFound(f"chroot: {missing}")
+        try:
+            shutil.copyfile(source, target)
+        except OSError as exc:
+            raise AnsibleError(f"chroot: {failed}: {exc.strerror}") from exc
 
     def reset(self):
         self.close()
 
     def close(self):
         self._connected = False
-
-
-def _copy(source: str, target: str, *, missing: str, failed: str) -> None:
-    """Copy one file for put_file or fetch_file; ``missing`` and ``failed`` name the transfer."""
-    if not os.path.exists(to_bytes(source, errors="surrogate_or_strict")):
-        raise AnsibleFileNotFound(missing)
-    try:
-        shutil.copyfile(source, target)
-    except OSError as exc:
-        raise AnsibleError(f"{failed}: {exc.strerror}") from exc
