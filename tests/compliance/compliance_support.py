@@ -28,7 +28,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
-from ansible_collections.icaclient.linux.plugins.module_utils._ini import IniDocument, parse
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.document import IniDocument, parse
 
 REPO = Path(__file__).resolve().parents[2]
 ROLES = REPO / "roles"

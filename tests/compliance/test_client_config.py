@@ -27,7 +27,7 @@ from compliance_settings import (
 )
 from compliance_support import not_configured, read_ini, region_profiles
 
-from ansible_collections.icaclient.linux.plugins.module_utils._ini import IniDocument
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.document import IniDocument
 
 # The client's defaults when a key is not set (DOMAIN.md).
 TLS_DEFAULTS = {"MinimumTLS": "1.0", "MaximumTLS": "1.2"}

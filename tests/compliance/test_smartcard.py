@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pytest
 from compliance_support import not_configured, read_ini
 
-from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import BOOLEAN_WORDS
-from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import permits
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.restriction import permits
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.schema import BOOLEAN_WORDS
 
 ROLE = "icaclient_smartcard"
 PID_FILE = "/run/pcscd/pcscd.pid"

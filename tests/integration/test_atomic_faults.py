@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.icaclient.linux.plugins.module_utils._atomic import TEMP_PREFIX, writer_temp_prefix
-from ansible_collections.icaclient.linux.plugins.module_utils._ini import parse
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.document import parse
 
 REPO = Path(__file__).resolve().parents[2]
 STOCK = REPO / "tests" / "fixtures" / "icaroot" / "config" / "wfclient.ini"
@@ -40,7 +40,7 @@ CHILD = f"""
 import json, os, signal, sys
 sys.path.insert(0, {str(REPO / "collections")!r})
 from ansible_collections.icaclient.linux.plugins.module_utils import _atomic
-from ansible_collections.icaclient.linux.plugins.module_utils._ini import parse
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.document import parse
 
 path, value, stop_at = sys.argv[1], sys.argv[2], int(sys.argv[3])
 doc = parse(_atomic.read_bytes(path), source=path)

@@ -30,7 +30,7 @@ import pytest
 from ansible_run import PlaybookRun, run_playbook
 from helpers import snapshot
 
-from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import permits
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.restriction import permits
 
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "config_role.yml"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -26,7 +26,7 @@ import testinfra
 from ansible_run import REPO, VENV_BIN, ansible_env
 from debian_roots import ROOTS, restored_root
 
-from ansible_collections.icaclient.linux.plugins.module_utils._ini import parse
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.document import parse
 
 pytestmark = pytest.mark.slow
 

@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 from ansible_run import run_tasks
 
-from ansible_collections.icaclient.linux.plugins.module_utils._client_ini import update_ini_files
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.client_ini import IniEdit
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.files import update_ini_files
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.lockdown import (
     ProfileEdit,
     update_profile_sets,
 )
@@ -170,9 +171,7 @@ def test_a_batch_on_one_file_system_filled_midway_is_undone_without_room(stock_i
         fill(disk, leave_pages=pages(main))  # room for the first file's new content, not one page more
         files = listing(disk, copy.parent)
         with pytest.raises(IcaClientError) as caught:
-            update_ini_files(
-                str(main), copies=[str(copy)], section="WFClient", settings={"ProxyType": "Auto"}
-            )
+            update_ini_files([str(main), str(copy)], IniEdit("WFClient", {"ProxyType": "Auto"}))
         assert state(main, copy) == before  # all old, the first file included
         assert listing(disk, copy.parent) == files
         assert "No space left on device" in caught.value.message

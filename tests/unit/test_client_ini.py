@@ -1,4 +1,4 @@
-"""update_ini_file: the logic behind client_ini, on real files in a sandbox ICAROOT."""
+"""update_ini_files: the logic behind client_ini, on real files in a sandbox ICAROOT."""
 
 from __future__ import annotations
 
@@ -7,14 +7,23 @@ import stat
 
 import pytest
 
-from ansible_collections.icaclient.linux.plugins.module_utils import _client_ini
-from ansible_collections.icaclient.linux.plugins.module_utils._client_ini import (
-    update_ini_file,
-    update_ini_files,
-)
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
+from ansible_collections.icaclient.linux.plugins.module_utils._ini import files as ini_files
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.client_ini import IniEdit
 
 SECRET = "pw-Zq81-never-shown"
+
+
+def update_ini_files(path, *, copies=(), create=True, check_mode=False, backup=None, **fields):
+    """One request as the module makes it: the file and its copies as one list, one IniEdit."""
+    return ini_files.update_ini_files(
+        [path, *copies], IniEdit(**fields), create=create, check_mode=check_mode, backup=backup
+    )
+
+
+def update_ini_file(path, **options):
+    """One file: a list of one."""
+    return update_ini_files(path, **options).main
 
 
 def snapshot(path):
@@ -405,7 +414,7 @@ def test_a_copy_replaced_by_a_link_after_it_was_read_is_not_written(copies, tmp_
     main, template, user = copies
     target = tmp_path / "target.ini"
     target.write_bytes(b"[WFClient]\n")
-    real_plan = _client_ini._plan_file
+    real_plan = ini_files._plan_file
 
     def plan_then_swap(path, data, edit, *, create):
         planned = real_plan(path, data, edit, create=create)
@@ -414,7 +423,7 @@ def test_a_copy_replaced_by_a_link_after_it_was_read_is_not_written(copies, tmp_
             user.symlink_to(target)
         return planned
 
-    monkeypatch.setattr(_client_ini, "_plan_file", plan_then_swap)
+    monkeypatch.setattr(ini_files, "_plan_file", plan_then_swap)
     before = files_state(main, template, target)
     with pytest.raises(IcaClientError, match=f"cannot edit {user}: it was replaced while being edited"):
         update_ini_files(

@@ -5,16 +5,14 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import (
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.rules import build_schema, validate
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.schema import (
     MASK,
-    build_schema,
-    check_value,
-    ini_value,
     is_secret,
     lockdown_section,
     normalize_tls,
-    validate,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.values import check_value, ini_value
 
 PATH = "/etc/icaroot/config/wfclient.ini"
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._ini import parse
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.document import parse
 
 SOURCE = "/opt/Citrix/ICAClient/config/wfclient.ini"
 

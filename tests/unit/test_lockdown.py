@@ -8,30 +8,39 @@ import pytest
 
 from ansible_collections.icaclient.linux.plugins.module_utils._atomic import UnsafeFileError
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.lockdown import (
+    ProfileEdit,
+    ProfileFile,
+    is_profile,
+    plan_profile_edits,
+    region_files,
+    update_profile_entries,
+    update_profile_sets,
+    validate_profile,
+)
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.lockdown import (
+    plan_profile_edit as plan_with_edit,
+)
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.restriction import (
     ANY,
     ANY_STRING,
     FIXED,
     LIST,
     RANGE,
-    ProfileEdit,
-    ProfileFile,
     add_permitted,
     escape,
-    is_profile,
     parse_restriction,
     permits,
-    plan_profile_edit,
-    plan_profile_edits,
-    region_files,
     remove_permitted,
     restriction_text,
-    update_profile_entries,
-    update_profile_sets,
-    validate_profile,
 )
 
 PATH = "/opt/Citrix/ICAClient/config/Trusted_Region.ini"
+
+
+def plan_profile_edit(data, *, path, **fields):
+    """One key's edit as a request object (ProfileEdit)."""
+    return plan_with_edit(data, ProfileEdit(**fields), path=path)
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,8 @@ from ansible_collections.icaclient.linux.plugins.filter.config_role import (
 )
 from ansible_collections.icaclient.linux.plugins.filter.keystore_role import keystore_rehash_steps
 from ansible_collections.icaclient.linux.plugins.filter.stores_role import store_items
-from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import key_spec, lockdown_section
-from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import REGION_FILES
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.lockdown import REGION_FILES
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.schema import key_spec, lockdown_section
 
 FILTER_DIR = Path(config_role.__file__).parent
 CONFIG_ROLE = Path(__file__).resolve().parents[2] / "roles" / "icaclient_config"

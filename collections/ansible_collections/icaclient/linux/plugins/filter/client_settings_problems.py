@@ -10,9 +10,9 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.icaclient.linux.plugins.module_utils._client_ini import settings_problems
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import build_schema
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.client_ini import settings_problems
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.rules import build_schema
 
 
 def client_settings_problems(sections, allow_tls13=False, client_version=None, schema_overrides=None):

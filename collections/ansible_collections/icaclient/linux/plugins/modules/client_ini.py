@@ -271,9 +271,10 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.icaclient.linux.plugins.module_utils._client_ini import update_ini_files
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import build_schema
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.client_ini import IniEdit
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.files import update_ini_files
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.rules import build_schema
 from ansible_collections.icaclient.linux.plugins.module_utils._transaction import backup_copy
 
 
@@ -301,18 +302,21 @@ def main():
     )
     params = module.params
     try:
-        result = update_ini_files(
-            params["path"],
-            copies=params["copies"],
+        edit = IniEdit(
             section=params["section"],
             settings=params["settings"],
             secret_settings=params["secret_settings"],
             state=params["state"],
-            create=params["create"],
             validate=params["validate"],
             allow_tls13=params["allow_tls13"],
             client_version=params["client_version"],
             schema=build_schema(params["schema_overrides"]),
+        )
+        # One request shape: the file and its copies are one list, the file first.
+        result = update_ini_files(
+            [params["path"], *params["copies"]],
+            edit,
+            create=params["create"],
             check_mode=module.check_mode,
             backup=backup_copy if params["backup"] else None,
         )

@@ -311,13 +311,13 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import lockdown_section
-from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import (
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.lockdown import (
     ProfileEdit,
     ProfileFile,
     region_files,
     update_profile_sets,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.schema import lockdown_section
 from ansible_collections.icaclient.linux.plugins.module_utils._transaction import backup_copy
 
 _FORMS = ["any_string", "any", "list", "range"]

@@ -34,9 +34,10 @@ from typing import Optional
 
 from .._client_ciphers import SSL_CIPHERS_DEFAULT
 from .._errors import IcaClientError
-from .._ica_schema import BOOLEAN_WORDS, SCHEMA, check_value, normalize_tls
 from .._icaroot import ClientVersion
-from .._ini import IniDocument, parse
+from .._ini.document import IniDocument, parse
+from .._ini.schema import BOOLEAN_WORDS, SCHEMA, normalize_tls
+from .._ini.values import check_value
 from .proxy import ProxySpec, parse_bypass_list
 from .tls import TLS_VERSIONS
 
