@@ -43,11 +43,6 @@ description:
   - A role's changes are summarised as file names, line counts and ini key names, never values.
   - Files whose content is already the same are not touched.
 options:
-  dest:
-    description:
-      - Folder to write the report into; created when missing.
-    type: path
-    required: true
   hosts:
     description:
       - "Host name -> what the compliance run collected for it, or null for a host that left
@@ -79,15 +74,9 @@ options:
       - A certificate that expires within this many days is a warning of the expiry forecast.
     type: int
     default: 90
-  formats:
-    description:
-      - Which files to write.
-    type: list
-    elements: str
-    choices: [json, junit, html]
-    default: [json, junit, html]
-notes:
-  - Supports check mode (nothing is written; C(changed) says whether something would be).
+extends_documentation_fragment:
+  - icaclient.linux.report_files
+  - icaclient.linux.report_files.formats
 seealso:
   - module: icaclient.linux.connection_probe
   - module: icaclient.linux.keystore_info

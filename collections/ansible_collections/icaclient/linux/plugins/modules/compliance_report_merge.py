@@ -46,15 +46,9 @@ options:
       - When the run was made, as shown in the report (ISO 8601). Defaults to the earliest
         generation time of the partial reports, the start of the sliced run.
     type: str
-  formats:
-    description:
-      - Which files to write.
-    type: list
-    elements: str
-    choices: [json, junit, html]
-    default: [json, junit, html]
-notes:
-  - Supports check mode (nothing is written; C(changed) says whether something would be).
+extends_documentation_fragment:
+  - icaclient.linux.report_files
+  - icaclient.linux.report_files.formats
 seealso:
   - module: icaclient.linux.compliance_report
 """
@@ -73,46 +67,31 @@ EXAMPLES = r"""
 
 - name: Show the findings of the whole fleet
   ansible.builtin.debug:
-    msg: "{{ merged.text }}"
+    var: merged.text
   run_once: true
 """
 
 RETURN = r"""
 paths:
-  description: Format -> path of the file written.
-  returned: always
+  description: Where the merged report's files are, by format.
   type: dict
-  sample:
-    json: /srv/reports/fleet/report.json
-    junit: /srv/reports/fleet/junit.xml
-    html: /srv/reports/fleet/report.html
+  returned: always
+  sample: {json: /srv/reports/fleet/report.json, junit: /srv/reports/fleet/junit.xml, html: /srv/reports/fleet/report.html}
 summary:
   description: Counts over all the hosts of the partial reports, as in M(icaclient.linux.compliance_report).
   returned: always
   type: dict
-  sample:
-    hosts: 3
-    hosts_passed: 1
-    hosts_warned: 0
-    hosts_failed: 2
-    checks: 24
-    passed: 20
-    warnings: 1
-    failed: 3
-    errors: 0
-    findings: 2
+  sample: {hosts: 3, hosts_passed: 1, hosts_warned: 0, hosts_failed: 2, checks: 24, passed: 20, warnings: 1,
+           failed: 3, errors: 0, findings: 2}
 failures:
-  description: Every failing check of every host.
-  returned: always
+  description: Every failing check of every host, as in M(icaclient.linux.compliance_report).
   type: list
   elements: dict
+  returned: always
   sample:
-    - host: tc-ber-001
-      check: https://gateway.example.com
-      status: fail
-      client_error: 61
-      message: the client does not trust CN=Corp Root, the issuer of CN=gateway.example.com
-      fix: add the issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash
+    - {host: tc-ber-001, check: "https://gateway.example.com", status: fail, client_error: 61,
+       message: "the client does not trust CN=Corp Root, the issuer of CN=gateway.example.com",
+       fix: "add the issuing root to /opt/Citrix/ICAClient/keystore/cacerts, then rehash"}
 text:
   description: The totals, the findings and where the files are, as lines for the console.
   returned: always

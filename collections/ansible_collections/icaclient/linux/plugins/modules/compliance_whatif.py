@@ -25,11 +25,6 @@ description:
     C(run_once: true)); C(playbooks/whatif.yml) shows the whole run."
   - Files whose content is already the same are not touched.
 options:
-  dest:
-    description:
-      - Folder to write the report into; created when missing.
-    type: path
-    required: true
   hosts:
     description:
       - "Host name -> what the run collected for it: C(current) and C(proposed), each the
@@ -51,8 +46,8 @@ options:
     description:
       - When the run was made, as shown in the report (ISO 8601). Defaults to now (UTC).
     type: str
-notes:
-  - Supports check mode (nothing is written; C(changed) says whether something would be).
+extends_documentation_fragment:
+  - icaclient.linux.report_files
 seealso:
   - module: icaclient.linux.connection_probe
   - module: icaclient.linux.compliance_report
