@@ -4,8 +4,9 @@ A value in ``wfclient.ini`` takes effect only if every lockdown profile that app
 permits it: ``All_Regions.ini`` (a key it does not list is discarded when
 ``AllowUnrecognisedICAParameters=false``) and the region profile of the server's region
 (a key the region profile does not list is not restricted by it). The expected values
-are derived here from the icaclient_config role's documented variables, independently
-of the role's own code, so that the suite checks the role rather than repeating it.
+are derived here from the icaclient_config role's documented variables, and the endpoint's
+files are read here on their own. Whether a profile lets a value through is the engine's
+judgement (``_ini.effective``, the one the prober uses), not a second copy of it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ansible_collections.icaclient.linux.plugins.module_utils._ica_schema import (
-    BOOLEAN_WORDS,
-    key_spec,
-    lockdown_section,
+from ansible_collections.icaclient.linux.plugins.module_utils._ini import effective
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.document import IniDocument
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.effective import (
+    discards_unlisted,
+    region_of,
 )
-from ansible_collections.icaclient.linux.plugins.module_utils._ini import IniDocument
-from ansible_collections.icaclient.linux.plugins.module_utils._lockdown import permits
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.schema import BOOLEAN_WORDS, key_spec
 
 ROLE = "icaclient_config"
 PROXY_KEYS = (
@@ -39,6 +40,7 @@ TLS_KEYS = ("MinimumTLS", "MaximumTLS")
 SECRET_KEYS = ("ProxyPassword",)
 TLS_ALIASES = {"10": "1.0", "11": "1.1", "12": "1.2", "13": "1.3"}
 REGIONS = {"trusted": "Trusted", "untrusted": "Untrusted", "unknown": "Unknown"}
+__all__ = ["discards_unlisted", "region_of"]  # the engine's, used by the compliance tests through this module
 
 
 @dataclass(frozen=True, repr=False)
@@ -131,11 +133,7 @@ def same_value(key: str, actual: Optional[str], expected: Optional[str]) -> bool
 
 def profile_section(variables: Any, key: str) -> Optional[str]:
     """The lockdown profile section that restricts ``key`` (the inventory may name it for unknown keys)."""
-    overrides = variables.get(f"{ROLE}_lockdown_sections") or {}
-    for name, section in overrides.items():
-        if str(name).lower() == key.lower():
-            return str(section)
-    return lockdown_section(key)
+    return effective.profile_section(key, variables.get(f"{ROLE}_lockdown_sections"))
 
 
 def wfclient_problems(document: Optional[IniDocument], path: str, settings: list[Setting]) -> list[str]:
@@ -151,11 +149,6 @@ def wfclient_problems(document: Optional[IniDocument], path: str, settings: list
                 f"{path} [{setting.section}] {setting.key} is {now}, the inventory asks for {want}"
             )
     return problems
-
-
-def discards_unlisted(all_regions: IniDocument) -> bool:
-    allow = all_regions.get("Top Level", "AllowUnrecognisedICAParameters")
-    return allow is not None and BOOLEAN_WORDS.get(allow.strip().lower()) is False
 
 
 def lockdown_problems(
@@ -174,32 +167,17 @@ def lockdown_problems(
         if setting.value is None:
             continue
         section = profile_section(variables, setting.key)
-        if section is None:
-            problems.append(
-                f"{setting.key}: no lockdown section is known for it; name it in {ROLE}_lockdown_sections"
-            )
+        found = effective.judge(
+            document, setting.key, setting.value, section=section, all_regions=all_regions
+        )
+        if found is None:
             continue
-        restriction = document.get(section, setting.key)
-        if restriction is None:
-            if all_regions and discards_unlisted(document):
-                problems.append(
-                    f"{path} [{section}] does not list {setting.key}: with AllowUnrecognisedICAParameters=false "
-                    f"the client discards it"
-                )
+        if found.reason == effective.NO_SECTION:
+            problems.append(f"{found.describe()}; name it in {ROLE}_lockdown_sections")
             continue
-        if not permits(restriction, setting.value):
-            shown = "********" if setting.secret else repr(setting.value)
-            problems.append(f"{path} [{section}] {setting.key}={restriction} does not permit {shown}")
+        shown = "********" if setting.secret else repr(setting.value)
+        problems.append(found.describe(shown).replace(found.path, path, 1))
     return problems
-
-
-def region_of(path: str) -> Optional[str]:
-    """``trusted`` for Trusted_Region.ini or Trusted_Regions.ini, and so on; None for other files."""
-    name = path.rsplit("/", 1)[-1].lower()
-    for region, prefix in REGIONS.items():
-        if name in (f"{prefix.lower()}_region.ini", f"{prefix.lower()}_regions.ini"):
-            return region
-    return None
 
 
 def settings_for_region(
