@@ -15,10 +15,18 @@ order, and the first value found wins:
 
 and within a file first in ``[WFClient]``, then, for the proxy keys, in
 ``[Network\\Proxy]``. Explicit values (module options, CLI flags) override the
-files. Not modelled: lockdown profiles (``All_Regions.ini``, ``*_Region.ini``,
-which the ``region_lockdown`` module manages; a Socks or Secure ProxyType they do
-not permit is ignored by the client), ``.ica`` file overrides, and PAC/WPAD
-evaluation: ``ProxyType`` Auto, Wpad and Script are probed direct, with a warning.
+files.
+
+The lockdown profiles are judged by the engine (``_ini.effective``): a TLS or proxy
+type value from the files that ``All_Regions.ini`` does not permit (or does not list,
+with ``AllowUnrecognisedICAParameters=false``) is not in effect, and the probe uses
+what the client will use instead (the profile's default, else the client's), with a
+warning naming the profile, section and restriction. A region profile
+(``Trusted_Region.ini`` ...) applies only to servers of its region, which the probe
+does not know: a value it does not permit gives a warning. The profiles are read
+from ``~/.ICAClient`` where the user has a copy, else from ``$ICAROOT/config``. Not
+modelled: ``.ica`` file overrides, and PAC/WPAD evaluation: ``ProxyType`` Auto, Wpad
+and Script are probed direct, with a warning.
 
 ``ProxyType`` Socks is probed as SOCKS5 (SocksV4 and SocksV5 choose explicitly).
 For a ``Secure`` proxy, ``ProxyAuthenticationBasic``/``ProxyAuthenticationNTLM``
@@ -36,6 +44,8 @@ from .._client_ciphers import SSL_CIPHERS_DEFAULT
 from .._errors import IcaClientError
 from .._icaroot import ClientVersion
 from .._ini.document import IniDocument, parse
+from .._ini.effective import Profiles
+from .._ini.lockdown import REGION_FILES
 from .._ini.schema import BOOLEAN_WORDS, SCHEMA, normalize_tls
 from .._ini.values import check_value
 from .proxy import ProxySpec, parse_bypass_list
@@ -100,13 +110,55 @@ def client_files(icaroot: Optional[str], user_home: Optional[str]) -> list[str]:
     return files
 
 
+def lockdown_profiles(icaroot: Optional[str], user_home: Optional[str]) -> Profiles:
+    """The profiles the client reads: each name from the user's ``~/.ICAClient`` if there, else ``$ICAROOT/config``."""
+    folders = [os.path.join(user_home, ".ICAClient")] if user_home else []
+    if icaroot:
+        folders.append(os.path.join(icaroot, "config"))
+    found: dict[str, IniDocument] = {}
+    for region, names in REGION_FILES.items():
+        for name in names:
+            for folder in folders:
+                doc = _load(os.path.join(folder, name))
+                if doc is not None:
+                    found.setdefault(f"{region}/{name}", doc)
+                    break
+    all_regions = next((doc for label, doc in found.items() if label.startswith("all/")), None)
+    regions = tuple(doc for label, doc in found.items() if not label.startswith("all/"))
+    return Profiles(all_regions, regions)
+
+
 class _Layers:
-    def __init__(self, paths: list[str]) -> None:
+    def __init__(self, paths: list[str], profiles: Optional[Profiles] = None) -> None:
         self.docs: list[IniDocument] = []
+        self.profiles = profiles or Profiles(None)
         for path in paths:
             doc = _load(path)
             if doc is not None:
                 self.docs.append(doc)
+
+    def in_effect(
+        self, key: str, value: str, where: str, default: str, warnings: list[str]
+    ) -> tuple[str, str]:
+        """``value`` and where it came from, or what the client uses instead where a profile discards it."""
+        found = self.profiles.discards(key, value)
+        everywhere = found[0] if found and self._is_all(found[0].path) else None
+        for discard in found:
+            if discard is not everywhere:
+                warnings.append(
+                    f"{key}={value} ({where}) is not in effect for servers of the region of {discard.path}: "
+                    f"{discard.describe()}; there the client uses {key}={discard.default or default}"
+                )
+        if everywhere is None:
+            return value, where
+        instead = everywhere.default or default
+        warnings.append(
+            f"{key}={value} ({where}) is not in effect: {everywhere.describe()}; the client uses {key}={instead}"
+        )
+        return instead, f"{everywhere.path} [{everywhere.section}] instead of {where}"
+
+    def _is_all(self, path: str) -> bool:
+        return self.profiles.all_regions is not None and path == self.profiles.all_regions.source
 
     def get(self, key: str, sections: tuple[str, ...]) -> tuple[Optional[str], str]:
         for doc in self.docs:
@@ -155,11 +207,11 @@ def read_client_settings(
     ``direct`` ignores a configured proxy; ``ssl_ciphers`` replaces ``SSLCiphers``. Raises IcaClientError naming the file
     and key for a value the client could not use either.
     """
-    layers = _Layers(client_files(icaroot, user_home))
+    layers = _Layers(client_files(icaroot, user_home), lockdown_profiles(icaroot, user_home))
     sources: list[str] = []
     warnings: list[str] = []
 
-    low, high = _window(layers, min_tls, max_tls, sources)
+    low, high = _window(layers, min_tls, max_tls, sources, warnings)
     ciphers = _ssl_ciphers(layers, sources, ssl_ciphers)
     if proxy is not None:
         chosen: Optional[ProxySpec] = proxy
@@ -191,7 +243,7 @@ def _ssl_ciphers(layers: _Layers, sources: list[str], explicit: Optional[str] = 
 
 
 def _window(
-    layers: _Layers, min_tls: Optional[str], max_tls: Optional[str], sources: list[str]
+    layers: _Layers, min_tls: Optional[str], max_tls: Optional[str], sources: list[str], warnings: list[str]
 ) -> tuple[str, str]:
     found = {}
     for key, explicit, default in (
@@ -205,6 +257,7 @@ def _window(
         if value is None:
             found[key] = (default, "client default")
         else:
+            value, where = layers.in_effect(key, value, where, default, warnings)
             found[key] = (tls_version(value, what=f"{key} in {where}"), where)
     (low, low_from), (high, high_from) = found["MinimumTLS"], found["MaximumTLS"]
     sources.append(f"MinimumTLS={low} ({low_from})")
@@ -219,6 +272,8 @@ def _window(
 
 def _configured_proxy(layers: _Layers, sources: list[str], warnings: list[str]) -> Optional[ProxySpec]:
     proxy_type, type_from = layers.get("ProxyType", _PROXY_SECTIONS)
+    if proxy_type is not None:
+        proxy_type, type_from = layers.in_effect("ProxyType", proxy_type, type_from, "None", warnings)
     if proxy_type is None or proxy_type.lower() == "none":
         sources.append(
             "proxy none" + (f" (ProxyType=None in {type_from})" if proxy_type else " (no ProxyType)")
