@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The cipher suites the client offers for TLS 1.2 and below, per ``SSLCiphers`` value: one table.
-
-PRIVATE: this is not a public API of the collection.
 
 ``SSLCiphers`` in ``[WFClient]`` takes ``ALL`` (the default), ``COM`` or ``GOV``
 [C, shared/DOMAIN.md]. Since 19.03 a server must offer at least one of the ECDHE

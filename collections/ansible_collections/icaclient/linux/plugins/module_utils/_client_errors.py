@@ -1,9 +1,13 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The one table of the client's SSL error numbers: what each means and what fixes it.
 
-PRIVATE: this is not a public API of the collection; modules and the CLI use it
-through the engine.
+Modules and the CLI use it through the engine.
 
 Every "SSL error N" the Citrix Workspace app for Linux can show for something
 the prober or the keystore audit can observe lives here, once: the prober's

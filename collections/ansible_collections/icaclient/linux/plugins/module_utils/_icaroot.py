@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The client's install root as the engine sees it: its keystore, its version, what that version does.
-
-PRIVATE: this is not a public API of the collection.
 
 - The keystore: ``<ICAROOT>/keystore`` with ``cacerts/`` (roots) and
   ``intcerts/`` (intermediates) [C, shared/DOMAIN.md "Keystore"].

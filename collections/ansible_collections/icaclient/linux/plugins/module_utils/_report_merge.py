@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """One compliance report from the partial reports of a sliced run.
-
-PRIVATE: this is not a public API of the collection.
 
 AWX and Automation Platform split a big inventory into job slices, each a compliance run over
 its share of the hosts with its own ``report.json``. Merging takes the host entries of every

@@ -1,9 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The connection prober: walk the path the client would take and say what it would say.
-
-PRIVATE: this is not a public API of the collection.
 
 One engine, two faces (the ``connection_probe`` module and the ``icaprobe`` CLI).
 For each target:

@@ -1,10 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""HTTP CONNECT through the client's ``Secure`` proxy: no authentication, Basic or NTLM.
-
-PRIVATE: this is not a public API of the collection.
-"""
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
+"""HTTP CONNECT through the client's ``Secure`` proxy: no authentication, Basic or NTLM."""
 
 from __future__ import annotations
 
@@ -127,12 +128,17 @@ def _http_connect(
 
 def _connect_basic(io: _Deadline, proxy: ProxySpec, target: str) -> None:
     token = base64.b64encode(f"{proxy.username}:{proxy.password or ''}".encode()).decode("ascii")
-    answer = _connect_request(io, target, "Basic " + token)
+    _accepted(_connect_request(io, target, "Basic " + token), proxy, target, "Basic")
+
+
+def _accepted(answer: Any, proxy: ProxySpec, target: str, scheme: str) -> None:
+    """The proxy's answer to a CONNECT with credentials: 200 goes on, 401 or 407 rejects the
+    credentials, anything else is a refusal."""
     if answer.status == 200:
         return
     if answer.status in (401, 407):
         raise PathError(
-            PROXY_AUTH, f"the {proxy.describe()} rejected the Basic credentials of user {proxy.username}"
+            PROXY_AUTH, f"the {proxy.describe()} rejected the {scheme} credentials of user {proxy.username}"
         )
     raise _refusal(proxy, target, answer)
 
@@ -167,14 +173,8 @@ def _connect_ntlm(io: _Deadline, proxy: ProxySpec, target: str) -> None:
         raise PathError(
             PROXY_AUTH, f"cannot answer the NTLM challenge of the {proxy.describe()}: {type(exc).__name__}"
         ) from None
-    answer = _connect_request(io, target, "NTLM " + base64.b64encode(authenticate or b"").decode("ascii"))
-    if answer.status == 200:
-        return
-    if answer.status in (401, 407):
-        raise PathError(
-            PROXY_AUTH, f"the {proxy.describe()} rejected the NTLM credentials of user {proxy.username}"
-        )
-    raise _refusal(proxy, target, answer)
+    token = base64.b64encode(authenticate or b"").decode("ascii")
+    _accepted(_connect_request(io, target, "NTLM " + token), proxy, target, "NTLM")
 
 
 def _ntlm_client(proxy: ProxySpec) -> Any:

@@ -1,10 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Opening the path of a probe: direct, through SOCKS4/SOCKS5, or an HTTP CONNECT proxy.
-
-PRIVATE: this is not a public API of the collection.
-"""
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
+"""Opening the path of a probe: direct, through SOCKS4/SOCKS5, or an HTTP CONNECT proxy."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The network path of a probe: a TCP connection, direct or through a proxy.
-
-PRIVATE: this is not a public API of the collection.
 
 Proxies the client speaks: SOCKS4, SOCKS5 (no authentication or username and
 password, RFC 1928/1929) and HTTP CONNECT, the client's ``Secure`` proxy (no

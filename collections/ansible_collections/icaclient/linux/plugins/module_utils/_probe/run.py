@@ -1,10 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Running the probes: the thread pool, the path, one handshake per TLS version, the verdict.
-
-PRIVATE: this is not a public API of the collection.
-"""
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
+"""Running the probes: the thread pool, the path, one handshake per TLS version, the verdict."""
 
 from __future__ import annotations
 
@@ -220,14 +221,7 @@ def _probe_tls(
 
     if verifying is not None and with_leaf is None:
         # The certificate failed verification and no other version handed it over: fetch it once.
-        extra = contexts.attempt(
-            opener,
-            verifying.version,
-            server_hostname=target.host,
-            verify=False,
-            timeout=options.tls_timeout,
-            suites=verifying.suites,
-        )
+        extra = _again(contexts, opener, verifying, target, options, verify=False)
         if extra.leaf is not None:
             with_leaf = extra
 
@@ -355,6 +349,28 @@ def _attempt(
     return attempt
 
 
+def _again(
+    contexts: TlsContexts,
+    opener: Any,
+    attempt: Attempt,
+    target: Target,
+    options: ProbeOptions,
+    *,
+    verify: bool,
+    system_store: bool = False,
+) -> Attempt:
+    """The handshake of ``attempt`` once more (its version and suites), verifying or not."""
+    return contexts.attempt(
+        opener,
+        attempt.version,
+        server_hostname=target.host,
+        verify=verify,
+        timeout=options.tls_timeout,
+        system_store=system_store,
+        suites=attempt.suites,
+    )
+
+
 def _through_system_store(
     verifying: Attempt,
     target: Target,
@@ -372,15 +388,7 @@ def _through_system_store(
     folder = contexts.system_store
     if folder is None:
         return verifying, ""
-    second = contexts.attempt(
-        opener,
-        verifying.version,
-        server_hostname=target.host,
-        verify=True,
-        timeout=options.tls_timeout,
-        system_store=True,
-        suites=verifying.suites,
-    )
+    second = _again(contexts, opener, verifying, target, options, verify=True, system_store=True)
     if not second.accepted or second.verify_code in UNTRUSTED_CODES:
         return verifying, ""
     release = FEATURES["system_store"].release

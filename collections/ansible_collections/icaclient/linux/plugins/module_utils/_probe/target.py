@@ -1,10 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Probe targets: what the user typed, parsed into a kind, a host, a port and a path.
-
-PRIVATE: this is not a public API of the collection.
-"""
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
+"""Probe targets: what the user typed, parsed into a kind, a host, a port and a path."""
 
 from __future__ import annotations
 

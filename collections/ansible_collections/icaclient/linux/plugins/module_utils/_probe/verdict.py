@@ -1,10 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The verdict on one target: the result, and the sentences that say what is wrong and what fixes it.
-
-PRIVATE: this is not a public API of the collection.
-"""
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
+"""The verdict on one target: the result, and the sentences that say what is wrong and what fixes it."""
 
 from __future__ import annotations
 
@@ -15,14 +16,7 @@ from typing import Any, Optional, Union
 
 from .._client_ciphers import by_openssl_name, suites_for
 from .options import _UTC, VERIFY
-from .proxy import (
-    CONNECT,
-    PROXY,
-    PROXY_AUTH,
-    TIMEOUT,
-    PathError,
-    ProxySpec,
-)
+from .proxy import CONNECT, PROXY, PROXY_AUTH, TIMEOUT, PathError, ProxySpec
 from .settings import ClientSettings
 from .target import Target
 from .tls import TLS_VERSIONS, VERIFY_ERRORS, Attempt, TlsContexts

@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The compliance report: what each endpoint's checks found, as JSON, JUnit XML and one HTML page.
-
-PRIVATE: this is not a public API of the collection.
 
 Pure functions, no Ansible: ``playbooks/compliance.yml`` collects per host what the roles
 would change in check mode (:mod:`.changes`), the keystore audit and the connection probes;

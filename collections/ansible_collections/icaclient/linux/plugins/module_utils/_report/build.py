@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The report of a run: host entries, columns, totals and findings.
-
-PRIVATE: this is not a public API of the collection.
 
 :func:`assemble_report` is the one place a report is made, from a list of host entries; the
 compliance_report module reaches it through :func:`build_report` (raw per-host results), and a

@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """What a role would change in check mode, summarised without values.
-
-PRIVATE: this is not a public API of the collection.
 
 Secrets: a role's diff is summarised as file names, line counts and ini KEY names, never
 values, because registered results no longer carry the ``no_log`` marks of their tasks.

@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The checks of one host, from what the compliance play collected for it.
-
-PRIVATE: this is not a public API of the collection.
 
 A check's status is ``pass``, ``warn`` (reported, not a failure), ``fail`` (the endpoint is not
 compliant) or ``error`` (the check itself could not run: counted as a failure). What a client
@@ -170,6 +173,11 @@ def _probe_check(result: Mapping[str, Any], forecast_targets: set[str]) -> dict[
     )
 
 
+def _host_error(message: str) -> list[dict[str, Any]]:
+    """The one check of a host whose checks could not run."""
+    return [_check("host", "host", "host", "error", message)]
+
+
 def host_checks(
     raw: Optional[Mapping[str, Any]], host: str = "?", *, expiry_days: int = DEFAULT_DAYS
 ) -> list[dict[str, Any]]:
@@ -184,28 +192,13 @@ def host_checks(
     failure, within ``expiry_days`` a warning (see :mod:`.expiry`).
     """
     if raw is None:
-        return [
-            _check(
-                "host",
-                "host",
-                "host",
-                "error",
-                "no result: the host was unreachable or failed before its checks were recorded "
-                "(see the play recap)",
-            )
-        ]
+        return _host_error(
+            "no result: the host was unreachable or failed before its checks were recorded (see the play recap)"
+        )
     if not isinstance(raw, Mapping):
         raise IcaClientError(f"cannot build the report: the result of host {host} is not a mapping")
     if raw.get("unreachable") is not None:
-        return [
-            _check(
-                "host",
-                "host",
-                "host",
-                "error",
-                f"unreachable: {str(raw['unreachable']).strip()}; no check could run on it",
-            )
-        ]
+        return _host_error(f"unreachable: {str(raw['unreachable']).strip()}; no check could run on it")
     checks = [_role_check(entry, host) for entry in raw.get("roles") or [] if isinstance(entry, Mapping)]
     expiry = expiry_check_fields(raw, expiry_days)
     forecast_files, forecast_targets = covered(expiry)

@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """Drift since the last run: what is new, what was fixed and what stays, per finding and per host.
-
-PRIVATE: this is not a public API of the collection.
 
 A problem is one host's check that did not pass, identified by the host, the check and the
 cause of its finding (status, client error, the message without host-specific parts, the fix):

@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """Expiry forecast: the certificates that expire within the window, per host and per certificate.
-
-PRIVATE: this is not a public API of the collection.
 
 Two sources per host: the keystore's roots and intermediates (keystore_info's ``certificates``,
 as compliance.yml hands them: ``kind``, ``file``, ``subject``, ``fingerprint``, ``not_after``,

@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """Findings: the failures and warnings of a fleet grouped by cause, failures first, then largest.
-
-PRIVATE: this is not a public API of the collection.
 
 A cause is the check, its status, the client error and the message with its host-specific parts
 taken out (the host's own name, IP addresses, day counts), so that the same fault on 4,000

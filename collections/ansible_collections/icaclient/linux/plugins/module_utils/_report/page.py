@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The report as one HTML page that reads at fleet scale.
-
-PRIVATE: this is not a public API of the collection.
 
 The first screen is the fleet: hosts by status, each check's pass/warn/fail counts as an inline
 SVG chart, then the findings (causes, failures first, then the most hosts, with their host counts and fixes). Below,

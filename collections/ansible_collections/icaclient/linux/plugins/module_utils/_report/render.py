@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The report as JSON, JUnit XML and console text, and the writer of the files.
-
-PRIVATE: this is not a public API of the collection.
 
 Every rendering is linear in the report's size and written as text (no DOM): a 10,000-host
 report is 120,000 checks.

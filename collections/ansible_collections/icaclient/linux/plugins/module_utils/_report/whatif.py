@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The what-if report: which hosts and targets a proposed change breaks or fixes, before the rollout.
-
-PRIVATE: this is not a public API of the collection.
 
 ``playbooks/whatif.yml`` probes every target from every endpoint twice, with the settings it has
 and with the proposed ones (the prober takes them as overrides and the proposed certificates as
@@ -17,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from .._client_errors import describe
-from .findings import cause_of
+from .findings import HostGroups, cause_of
 
 SCHEMA = "icaclient-whatif/1"
 #: What happens to one target, worst first (the order of the groups and of the page).
@@ -93,7 +96,7 @@ def group_changes(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     explains the new verdict (the proposed one; for a fix, today's failure) with host-specific parts
     taken out.
     """
-    groups: dict[tuple, dict[str, Any]] = {}
+    groups = HostGroups()
     for entry in entries:
         host = entry["host"]
         for target in entry["targets"]:
@@ -101,31 +104,24 @@ def group_changes(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             if change == "still_passes":
                 continue
             before, after = target["before"], target["after"]
-            explained = before if change == "fixes" else after
-            cause = cause_of(explained["message"], host)
+            cause = cause_of((before if change == "fixes" else after)["message"], host)
             key = (change, target["target"], str(before["client_error"]), str(after["client_error"]), cause)
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = {
-                    "change": change,
-                    "target": target["target"],
-                    "before": before["client_error"],
-                    "after": after["client_error"],
-                    "meaning": describe(
-                        after["client_error"] if change != "fixes" else before["client_error"]
-                    ),
-                    "cause": cause,
-                    "host_count": 0,
-                    "hosts": [],
-                }
-            group["hosts"].append(host)
-    ordered = sorted(
-        groups.values(), key=lambda g: (_ORDER[g["change"]], -len(g["hosts"]), g["target"], g["cause"])
-    )
-    for group in ordered:
-        group["host_count"] = len(group["hosts"])
-        group["hosts"].sort()
-    return ordered
+            groups.add(key, host, _change_group, change, target["target"], before, after, cause)
+    return groups.ordered(lambda g: (_ORDER[g["change"]], -len(g["hosts"]), g["target"], g["cause"]))
+
+
+def _change_group(
+    change: str, target: str, before: Mapping[str, Any], after: Mapping[str, Any], cause: str
+) -> dict[str, Any]:
+    explained = before if change == "fixes" else after
+    return {
+        "change": change,
+        "target": target,
+        "before": before["client_error"],
+        "after": after["client_error"],
+        "meaning": describe(explained["client_error"]),
+        "cause": cause,
+    }
 
 
 def compare_fleet(

@@ -1,8 +1,11 @@
+# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, icaclient.linux developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
+# may change in any release.
 """The what-if report as JSON, console text and one self-contained HTML page, and their writer.
-
-PRIVATE: this is not a public API of the collection.
 
 The JSON is the compliance report's layout (:func:`.render.render_json`), the page its style
 sheet and escaping (:mod:`.page`): one look for both reports, one implementation of each.
