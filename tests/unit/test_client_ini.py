@@ -503,26 +503,18 @@ def test_exact_validates_the_section_as_it_will_be(stock_icaroot):
 
 def test_exact_masks_secrets_makes_a_new_file_private_and_reaches_copies(copies, tmp_path):
     main, template, user = copies
-    result = update_ini_files(
-        str(main),
-        copies=[str(template), str(user)],
-        section="Network\\Proxy",
-        settings={"ProxyType": "Secure", "ProxyHost": "proxy.example.com:3128"},
-        secret_settings={"ProxyPassword": SECRET},
-        state="exact",
-        check_mode=True,
-    )
+    request = {
+        "copies": [str(template), str(user)],
+        "section": "Network\\Proxy",
+        "settings": {"ProxyType": "Secure", "ProxyHost": "proxy.example.com:3128"},
+        "secret_settings": {"ProxyPassword": SECRET},
+        "state": "exact",
+    }
+    result = update_ini_files(str(main), check_mode=True, **request)
     assert result.changed and all(SECRET not in diff["after"] for diff in result.diffs())
     assert all(SECRET.encode() not in p.read_bytes() for p in (main, template, user))
     assert all(b"[Network\\Proxy]" not in p.read_bytes() for p in (main, template, user))
-    update_ini_files(
-        str(main),
-        copies=[str(template), str(user)],
-        section="Network\\Proxy",
-        settings={"ProxyType": "Secure", "ProxyHost": "proxy.example.com:3128"},
-        secret_settings={"ProxyPassword": SECRET},
-        state="exact",
-    )
+    update_ini_files(str(main), **request)
     for path in (main, template, user):
         assert (
             f"[Network\\Proxy]\nProxyType=Secure\nProxyHost=proxy.example.com:3128\nProxyPassword={SECRET}\n"

@@ -264,7 +264,10 @@ class IniDocument:
             self._insert_key(span, key, value)
             return True
         # Only a named section can be missing: the keys before any header always have a span.
-        self._append_section(str(section), key, value)
+        self.add_section(section)
+        span = self._effective_span(section)
+        assert span is not None  # just added
+        self._insert_key(span, key, value)
         return True
 
     def _insert_key(self, span: _Span, key: str, value: str) -> None:
@@ -282,19 +285,6 @@ class IniDocument:
             eol = ""
         self._lines.insert(
             position, _classify(f"{key}={value}", eol, source=self.source, number=position + 1)
-        )
-
-    def _append_section(self, section: str, key: str, value: str) -> None:
-        newline = self.newline()
-        final_newline = self._ends_with_newline()
-        if self._lines:
-            self._lines[-1].eol = self._lines[-1].eol or newline
-            if self._lines[-1].kind != _BLANK:
-                self._lines.append(_Line("", newline, _BLANK))
-        self._lines.append(_Line(f"[{section}]", newline, _SECTION, section))
-        number = len(self._lines) + 1
-        self._lines.append(
-            _classify(f"{key}={value}", newline if final_newline else "", source=self.source, number=number)
         )
 
     def add_section(self, section: Optional[str]) -> bool:

@@ -68,14 +68,8 @@ class IniFilesResult:
 
 
 def _file_entry(result: IniEditResult) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "path": result.path,
-        "changed": result.changed,
-        "changed_keys": list(result.changed_keys),
-    }
-    if result.backup_file:
-        entry["backup_file"] = result.backup_file
-    return entry
+    """One file of ``files``: the result of that file without the section (the same for every file)."""
+    return {name: value for name, value in result.as_dict().items() if name != "section"}
 
 
 def _read_copy(path: str) -> tuple[Optional[bytes], Optional[os.stat_result], Optional[str], str]:
