@@ -21,11 +21,14 @@ from ansible_collections.icaclient.linux.plugins.module_utils._x509.checks impor
     check_for_keystore,
     keystore_problems,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.der import encode_tlv
 from ansible_collections.icaclient.linux.plugins.module_utils._x509.encoding import (
     normalise_fingerprint,
     slug,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.names import render_name
 from ansible_collections.icaclient.linux.plugins.module_utils._x509.pem import der_to_pem
+from ansible_collections.icaclient.linux.plugins.module_utils._x509.subject_hash import name_hash
 
 CONTEXT = "cannot add root certificate corp-root.pem to /icaroot/keystore/cacerts"
 UTC = datetime.timezone.utc
@@ -435,3 +438,30 @@ def test_negative_serial_loads_quietly(pki):
         (info,) = load_certificates(signed)
     assert info.serial == openssl_serial(signed)  # same text as OpenSSL: "-" and even-length hex
     assert info.self_signed and info.is_ca and info.subject_hash == openssl_hash(signed)
+
+
+def _common_name_der(value_tlv: bytes) -> bytes:
+    """A Name of one RDN, CN = the value given as its DER."""
+    common_name = encode_tlv(0x06, bytes((0x55, 0x04, 0x03)))
+    return encode_tlv(0x30, encode_tlv(0x31, encode_tlv(0x30, common_name + value_tlv)))
+
+
+@pytest.mark.parametrize(
+    ("value_tlv", "shown"),
+    [
+        (b"\x0c\x03abc", "abc"),  # UTF8String
+        (b"\x13\x03abc", "abc"),  # PrintableString
+        (b"\x1e\x04\x00h\x00\xe9", "h\u00e9"),  # BMPString
+        (b"\x2c\x07\x0c\x02ab\x0c\x01c", "abc"),  # a constructed UTF8String: its pieces joined
+        (b"\x0c\x02\xc3\x28", "#0c02c328"),  # not UTF-8: OpenSSL cannot read it, shown as its DER
+        (b"\x1e\x02\xd8\x00", "#1e02d800"),  # a BMPString surrogate: the same
+        (b"\x02\x01\x05", "#020105"),  # not a string type
+    ],
+)
+def test_names_are_shown_as_the_subject_hash_reads_them(value_tlv, shown):
+    """One decoder of name strings: what render_name shows is what the subject hash canonicalises."""
+    assert render_name(_common_name_der(value_tlv)) == f"CN={shown}"
+    if not shown.startswith("#"):
+        assert name_hash(_common_name_der(value_tlv)) == name_hash(
+            _common_name_der(encode_tlv(0x0C, shown.encode()))
+        )

@@ -5,7 +5,8 @@
 #
 # PRIVATE: this module_utils file is internal to icaclient.linux; it is not a public API and
 # may change in any release.
-"""Names rendered from the raw DER, for the names ``cryptography`` refuses.
+"""Name strings decoded from the raw DER (one decoder, for the subject hash and for display), and
+names rendered from it, for the names ``cryptography`` refuses.
 
 PRIVATE: this is not a public API of the collection.
 """
@@ -14,6 +15,16 @@ from __future__ import annotations
 
 from .._errors import IcaClientError
 from .der import (
+    TAG_BMPSTRING,
+    TAG_IA5STRING,
+    TAG_NUMERICSTRING,
+    TAG_PRINTABLESTRING,
+    TAG_T61STRING,
+    TAG_UNIVERSALSTRING,
+    TAG_UTF8STRING,
+    TAG_VISIBLESTRING,
+    DerError,
+    collect_constructed,
     name_rdns,
 )
 
@@ -33,7 +44,11 @@ _SHORT_NAMES = {
     "0.9.2342.19200300.100.1.1": "UID",
     "1.2.840.113549.1.9.1": "emailAddress",
 }
-_ONE_BYTE_STRINGS = {0x12, 0x13, 0x14, 0x16, 0x1A}  # Numeric, Printable, T61, IA5, Visible
+# String types of one byte a character, read as Latin-1 (as OpenSSL converts them to UTF-8).
+ONE_BYTE_STRINGS = frozenset(
+    (TAG_NUMERICSTRING, TAG_PRINTABLESTRING, TAG_T61STRING, TAG_IA5STRING, TAG_VISIBLESTRING)
+)
+STRING_TYPES = ONE_BYTE_STRINGS | {TAG_UTF8STRING, TAG_BMPSTRING, TAG_UNIVERSALSTRING}
 
 
 def render_name(raw: bytes) -> str:
@@ -66,8 +81,8 @@ def _raw_common_name(raw: bytes) -> str:
             for oid, tag, content, _tlv in members:
                 if _oid_text(oid) == wanted:
                     try:
-                        return _decode_value(tag, content)
-                    except ValueError:
+                        return _value_string(tag, content, _tlv)
+                    except (ValueError, DerError):
                         continue
     return ""
 
@@ -87,22 +102,57 @@ def _oid_text(content: bytes) -> str:
     return ".".join(str(n) for n in head + numbers[1:])
 
 
-def _decode_value(tag: int, content: bytes) -> str:
-    if tag == 0x0C:
-        return content.decode("utf-8", "replace")
-    if tag in _ONE_BYTE_STRINGS:
+def decode_string(number: int, content: bytes) -> str:
+    """The text of a name value of universal string type ``number`` (its content, primitive), read
+    as OpenSSL reads it to hash and to print a name. The one decoder of name strings: the subject
+    hash canonicalises what it returns, :func:`render_name` shows it.
+
+    UTF8String strictly; the one-byte types as Latin-1; BMPString as UTF-16 without surrogates;
+    UniversalString as UTF-32. :class:`DerError` when the bytes are not valid for the type;
+    ValueError for a type that is not a string type.
+    """
+    if number == TAG_UTF8STRING:
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DerError(f"name value is not valid UTF-8: {exc.reason}") from exc
+    if number in ONE_BYTE_STRINGS:
         return content.decode("latin-1")
-    if tag == 0x1E:
-        return content.decode("utf-16-be", "replace")
-    if tag == 0x1C:
-        return content.decode("utf-32-be", "replace")
+    if number == TAG_BMPSTRING:
+        if len(content) % 2:
+            raise DerError("name value BMPString has an odd length")
+        try:
+            decoded = content.decode("utf-16-be")
+        except UnicodeDecodeError as exc:
+            raise DerError("name value BMPString holds a surrogate") from exc
+        if 2 * len(decoded) != len(content):
+            # UTF-16 paired two surrogates: BMPString has no surrogates, OpenSSL refuses them
+            raise DerError("name value BMPString holds a surrogate pair")
+        return decoded
+    if number == TAG_UNIVERSALSTRING:
+        if len(content) % 4:
+            raise DerError("name value UniversalString length is not a multiple of 4")
+        try:
+            return content.decode("utf-32-be")
+        except UnicodeDecodeError as exc:
+            raise DerError("name value UniversalString holds an invalid code point") from exc
     raise ValueError("not a string type")
 
 
+def _value_string(tag: int, content: bytes, tlv: bytes) -> str:
+    """:func:`decode_string` of a value as it appears in a name (a constructed string joined first)."""
+    if tag & 0xC0:
+        raise ValueError("not a universal type")
+    if tag & 0x20:
+        content = collect_constructed(tlv, len(tlv) - len(content), len(tlv))
+    return decode_string(tag & 0x1F, content)
+
+
 def _value_text(tag: int, content: bytes, tlv: bytes) -> str:
+    # a value OpenSSL cannot read as a string (other types, malformed bytes) is shown as its DER
     try:
-        text = _decode_value(tag, content)
-    except ValueError:
+        text = _value_string(tag, content, tlv)
+    except (ValueError, DerError):
         return "#" + tlv.hex()
     escaped = []
     for char in text:

@@ -59,6 +59,7 @@ from .der import (
     expect,
     iter_attributes,
 )
+from .names import decode_string
 
 __all__ = [
     "EMPTY_NAME_HASH",
@@ -78,7 +79,10 @@ EMPTY_NAME_HASH = "eea339da"
 # tags it files as "unknown"). VisibleString (26), OCTET STRING, INTEGER, ...
 # make OpenSSL refuse the whole certificate.
 _ACCEPTED_VALUE_TAGS = frozenset((3, 7, 8, 9, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22, 28, 29, 30))
-_ONE_BYTE_TYPES = frozenset((TAG_PRINTABLESTRING, TAG_T61STRING, TAG_IA5STRING))
+# String types canonicalised to lower-case UTF8String (NumericString is copied as it is)
+_CANONICAL_STRINGS = frozenset(
+    (TAG_UTF8STRING, TAG_PRINTABLESTRING, TAG_T61STRING, TAG_IA5STRING, TAG_BMPSTRING, TAG_UNIVERSALSTRING)
+)
 _SEQUENCE_NUMBER = TAG_SEQUENCE & 0x1F
 # String types whose ASCII content is already its UTF-8 form
 _ASCII_LANE_TYPES = frozenset((TAG_UTF8STRING, TAG_PRINTABLESTRING, TAG_T61STRING, TAG_IA5STRING))
@@ -99,32 +103,8 @@ def _canonical_value(tag: int, content: bytes, tlv: bytes) -> bytes:
     if tag & 0x20:
         # A constructed (BER) string: OpenSSL joins its pieces, then treats it as primitive
         content = collect_constructed(tlv, len(tlv) - len(content), len(tlv))
-    if number == TAG_UTF8STRING:
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DerError(f"name value is not valid UTF-8: {exc.reason}") from exc
-        text = content
-    elif number in _ONE_BYTE_TYPES:
-        text = content if content.isascii() else content.decode("latin-1").encode("utf-8")
-    elif number == TAG_BMPSTRING:
-        if len(content) % 2:
-            raise DerError("name value BMPString has an odd length")
-        try:
-            decoded = content.decode("utf-16-be")
-        except UnicodeDecodeError as exc:
-            raise DerError("name value BMPString holds a surrogate") from exc
-        if 2 * len(decoded) != len(content):
-            # UTF-16 paired two surrogates: BMPString has no surrogates, OpenSSL refuses them
-            raise DerError("name value BMPString holds a surrogate pair")
-        text = decoded.encode("utf-8")
-    elif number == TAG_UNIVERSALSTRING:
-        if len(content) % 4:
-            raise DerError("name value UniversalString length is not a multiple of 4")
-        try:
-            text = content.decode("utf-32-be").encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DerError("name value UniversalString holds an invalid code point") from exc
+    if number in _CANONICAL_STRINGS:
+        text = decode_string(number, content).encode("utf-8")
     elif number == TAG_BIT_STRING:
         return encode_tlv(TAG_BIT_STRING, _canonical_bit_string(content))
     else:
