@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._runner import CommandResult
 from ansible_collections.icaclient.linux.plugins.module_utils._storebrowse import (
+    StoreRequest,
     check,
     ensure_store,
     find_store,
@@ -174,16 +175,13 @@ def test_a_user_whose_home_does_not_exist_is_a_clear_error_before_storebrowse_ru
     tool.chmod(0o755)
     for check_mode in (True, False):
         with pytest.raises(IcaClientError) as caught:
-            ensure_store(
-                run,
-                icaroot=str(tmp_path),
+            request = StoreRequest(
                 url="https://sf.example.com/Citrix/Store",
-                state="present",
                 user="alice",
                 home=str(tmp_path / "no-such-home"),
-                tool=str(tool),
-                check_mode=check_mode,
+                storebrowse_path=str(tool),
             )
+            ensure_store(run, request, icaroot=str(tmp_path), check_mode=check_mode)
         assert caught.value.message == (
             f"cannot manage stores of user alice: the home folder {tmp_path}/no-such-home does not exist "
             "(storebrowse keeps the user's stores in ~/.ICAClient there); create the home or give the "

@@ -14,10 +14,12 @@ differs between client versions, so the parser does not rely on positions.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 from urllib.parse import urlsplit, urlunsplit
 
 from ._errors import IcaClientError
@@ -186,30 +188,44 @@ def list_stores(
     return parse_listing(result.stdout)
 
 
-def ensure_store(
-    run: Runner,
-    *,
-    icaroot: str,
-    url: str,
-    state: str,
-    gateway: Optional[str] = None,
-    user: Optional[str] = None,
-    home: Optional[str] = None,
-    tool: Optional[str] = None,
-    check_mode: bool = False,
-) -> StoreOutcome:
-    """Add (state=present) or delete (state=absent) one store, idempotent through the listing.
+@dataclass(frozen=True)
+class StoreRequest:
+    """One store of one user: add it (``state=present``) or delete it (``absent``).
 
-    ``gateway`` names the NetScaler Gateway to set as the store's default when the
-    store is added; the listing does not show it reliably, so it is not compared later.
+    ``gateway`` names the NetScaler Gateway to set as the store's default when the store is
+    added; ``user`` and ``home`` whose stores (default: the current user's);
+    ``storebrowse_path`` the storebrowse binary (default: the one under ICAROOT).
     """
+
+    url: str
+    state: str = "present"
+    gateway: Optional[str] = None
+    user: Optional[str] = None
+    home: Optional[str] = None
+    storebrowse_path: Optional[str] = None
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any], **overrides: Any) -> StoreRequest:
+        """A request from storebrowse_store's options (other keys ignored), ``overrides`` applied."""
+        given = {each.name: options.get(each.name) for each in dataclasses.fields(cls)}
+        return cls(**{**given, **overrides})
+
+
+def ensure_store(
+    run: Runner, request: StoreRequest, *, icaroot: str, check_mode: bool = False
+) -> StoreOutcome:
+    """Add or delete one store, idempotent through the listing.
+
+    The listing does not show a store's gateway reliably, so it is not compared later.
+    """
+    url, state, gateway, user, home = request.url, request.state, request.gateway, request.user, request.home
     normalise_url(url)
     if user and home and not os.path.isdir(home):
         raise IcaClientError(
             f"cannot manage stores of user {user}: the home folder {home} does not exist (storebrowse keeps "
             "the user's stores in ~/.ICAClient there); create the home or give the user's home"
         )
-    binary = storebrowse_path(icaroot, tool)
+    binary = storebrowse_path(icaroot, request.storebrowse_path)
     before = list_stores(run, binary, user=user, home=home, icaroot=icaroot)
     before_urls = [store.url for store in before]
     existing = find_store(before, url)

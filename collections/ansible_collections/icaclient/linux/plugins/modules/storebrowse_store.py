@@ -105,6 +105,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._runner import module_runner
 from ansible_collections.icaclient.linux.plugins.module_utils._storebrowse import (
+    StoreRequest,
     ensure_store,
     shown_url,
     url_secrets,
@@ -136,16 +137,9 @@ def main():
         except KeyError:
             module.fail_json(msg=f"cannot manage stores of user {params['user']}: no such user")
     try:
+        request = StoreRequest.from_options(params, home=home)
         outcome = ensure_store(
-            module_runner(module),
-            icaroot=params["icaroot"],
-            url=params["url"],
-            state=params["state"],
-            gateway=params["gateway"],
-            user=params["user"],
-            home=home,
-            tool=params["storebrowse_path"],
-            check_mode=module.check_mode,
+            module_runner(module), request, icaroot=params["icaroot"], check_mode=module.check_mode
         )
     except IcaClientError as exc:
         module.fail_json(msg=exc.message, url=shown_url(params["url"]), **exc.details)

@@ -182,19 +182,7 @@ def plan_add(
         if old is not None:
             what = old.certs[0].subject if len(old.certs) == 1 else (old.error or "a bundle")
             warnings.append(f"{file_name} held {what}; it is replaced by {cert.subject}")
-    return KeystorePlan(
-        state="present",
-        kind=kind,
-        directory=directory,
-        label=label,
-        context=context,
-        certificates=certs,
-        changes=changes,
-        present=present,
-        warnings=warnings,
-        create_directory=not before.exists,
-        before=before,
-    )
+    return _plan("present", kind, directory, label, context, before, certs, changes, warnings, present)
 
 
 def plan_remove(
@@ -258,17 +246,33 @@ def plan_remove(
                 f"{stored.name} is a {stored.fmt} of {len(stored.certs)} certificates that includes one to remove;"
                 " it was left as it is (the client ignores multi-certificate files)"
             )
+    return _plan("absent", kind, directory, label, context, before, certs, changes, warnings)
+
+
+def _plan(
+    state: str,
+    kind: str,
+    directory: str,
+    label: str,
+    context: str,
+    before: FolderState,
+    certs: list[CertInfo],
+    changes: list[FileChange],
+    warnings: list[str],
+    present: Optional[dict[str, str]] = None,
+) -> KeystorePlan:
+    """The one place a plan is made: adding creates a missing folder, removing never does."""
     return KeystorePlan(
-        state="absent",
+        state=state,
         kind=kind,
         directory=directory,
         label=label,
         context=context,
         certificates=certs,
         changes=changes,
-        present={},
+        present=present or {},
         warnings=warnings,
-        create_directory=False,
+        create_directory=state == "present" and not before.exists,
         before=before,
     )
 
