@@ -22,20 +22,11 @@ import pytest
 from helpers import demo_sandbox
 from pki_build import TestPKI
 
+from ansible_collections.icaclient.linux.plugins.module_utils import _probe, _report
 from ansible_collections.icaclient.linux.plugins.module_utils._keystore.audit import audit_keystore
-from ansible_collections.icaclient.linux.plugins.module_utils._probe import (
-    make_options,
-    parse_target,
-    probe_all,
-)
-from ansible_collections.icaclient.linux.plugins.module_utils._report import (
-    build_report,
-    render_html,
-    render_text,
-)
 
-REPO = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((REPO / "docs" / "compliance-report.schema.json").read_text())
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCHEMA = json.loads((DOCS / "compliance-report.schema.json").read_text())
 WINDOW = 90
 
 
@@ -93,11 +84,14 @@ def fleet(tmp_path_factory: pytest.TempPathFactory):
             for folder in (cacerts, intcerts):
                 subprocess.run(["openssl", "rehash", str(folder)], check=True, capture_output=True)
             audit = audit_keystore(icaroot=str(icaroot))
-            options = make_options(
+            options = _probe.make_options(
                 keystore=str(icaroot / "keystore"), min_tls="1.2", max_tls="1.3", timeout=5
             )
             results = [
-                r.as_dict() for r in probe_all([parse_target(u) for u in gateways.values()], options=options)
+                r.as_dict()
+                for r in _probe.probe_all(
+                    [_probe.parse_target(u) for u in gateways.values()], options=options
+                )
             ]
             hosts[name] = {
                 "roles": [],
@@ -113,7 +107,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory):
                 },
                 "probes": {"results": results, "error": None},
             }
-        report = build_report(
+        report = _report.build_report(
             hosts=hosts, title="expiry", generated="2026-12-02T08:00:00Z", expiry_days=WINDOW
         )
         yield {
@@ -195,7 +189,7 @@ def test_the_expiry_messages_count_certificates_in_good_english(fleet):
     assert checks["thin-b"]["expiry"]["message"].startswith(
         f"1 certificate expired, 2 certificates expire within {WINDOW} days: "
     )
-    text = render_text(fleet["report"])
+    text = _report.render_text(fleet["report"])
     assert "expire within" in text and "1 expire " not in text
-    page = render_html(fleet["report"])
+    page = _report.render_html(fleet["report"])
     assert fleet["soon_root"].fingerprint in page and 'id="expiry-table"' in page

@@ -15,7 +15,7 @@ endpoints is one line of the report with 4,000 hosts, not 4,000 lines.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable, Optional
 
 from .expiry import KIND as EXPIRY_KIND
@@ -62,6 +62,16 @@ class HostGroups:
         return groups
 
 
+def not_passing(
+    entries: Iterable[Mapping[str, Any]], items: str, field: str, passing: str
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(host, item) for each item under ``items`` of each host entry whose ``field`` is not ``passing``."""
+    for entry in entries:
+        for item in entry[items]:
+            if item[field] != passing:
+                yield entry["host"], item
+
+
 def _finding(check: Mapping[str, Any], cause: str, fix: Optional[str]) -> dict[str, Any]:
     return {
         "number": 0,
@@ -96,23 +106,18 @@ def group_findings(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     failures, then by check and cause.
     """
     groups = HostGroups()
-    for entry in entries:
-        host = entry["host"]
-        for check in entry["checks"]:
-            status = check["status"]
-            if status == "pass":
-                continue
-            if check["kind"] == EXPIRY_KIND:
-                for cert in certificate_causes(check):
-                    key = (check["id"], "certificate", cert["certificate"])
-                    group = groups.add(key, host, _certificate_finding, check, cert)
-                    if _SEVERITY[cert["status"]] < _SEVERITY[group["status"]]:
-                        group["status"] = cert["status"]
-                continue
-            cause = cause_of(check["message"], host)
-            fix = cause_of(check["fix"], host) if check.get("fix") else None
-            key = (check["id"], status, str(check.get("client_error")), cause, fix)
-            groups.add(key, host, _finding, check, cause, fix)
+    for host, check in not_passing(entries, "checks", "status", "pass"):
+        if check["kind"] == EXPIRY_KIND:
+            for cert in certificate_causes(check):
+                key = (check["id"], "certificate", cert["certificate"])
+                group = groups.add(key, host, _certificate_finding, check, cert)
+                if _SEVERITY[cert["status"]] < _SEVERITY[group["status"]]:
+                    group["status"] = cert["status"]
+            continue
+        cause = cause_of(check["message"], host)
+        fix = cause_of(check["fix"], host) if check.get("fix") else None
+        key = (check["id"], check["status"], str(check.get("client_error")), cause, fix)
+        groups.add(key, host, _finding, check, cause, fix)
     findings = groups.ordered(
         lambda f: (f["status"] == "warn", -len(f["hosts"]), _SEVERITY[f["status"]], f["check"], f["cause"])
     )

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from .._client_errors import describe
-from .findings import HostGroups, cause_of
+from .findings import HostGroups, cause_of, not_passing
 
 SCHEMA = "icaclient-whatif/1"
 #: What happens to one target, worst first (the order of the groups and of the page).
@@ -97,16 +97,11 @@ def group_changes(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     taken out.
     """
     groups = HostGroups()
-    for entry in entries:
-        host = entry["host"]
-        for target in entry["targets"]:
-            change = target["change"]
-            if change == "still_passes":
-                continue
-            before, after = target["before"], target["after"]
-            cause = cause_of((before if change == "fixes" else after)["message"], host)
-            key = (change, target["target"], str(before["client_error"]), str(after["client_error"]), cause)
-            groups.add(key, host, _change_group, change, target["target"], before, after, cause)
+    for host, target in not_passing(entries, "targets", "change", "still_passes"):
+        change, before, after = target["change"], target["before"], target["after"]
+        cause = cause_of((before if change == "fixes" else after)["message"], host)
+        key = (change, target["target"], str(before["client_error"]), str(after["client_error"]), cause)
+        groups.add(key, host, _change_group, change, target["target"], before, after, cause)
     return groups.ordered(lambda g: (_ORDER[g["change"]], -len(g["hosts"]), g["target"], g["cause"]))
 
 
