@@ -277,6 +277,17 @@ from ansible_collections.icaclient.linux.plugins.module_utils._ini.files import 
 from ansible_collections.icaclient.linux.plugins.module_utils._ini.rules import build_schema
 from ansible_collections.icaclient.linux.plugins.module_utils._transaction import backup_copy
 
+# The options that make up the edit of a section (IniEdit), the same for the file and each copy.
+_EDIT_OPTIONS = (
+    "section",
+    "settings",
+    "secret_settings",
+    "state",
+    "validate",
+    "allow_tls13",
+    "client_version",
+)
+
 
 def main():
     module = AnsibleModule(
@@ -303,14 +314,7 @@ def main():
     params = module.params
     try:
         edit = IniEdit(
-            section=params["section"],
-            settings=params["settings"],
-            secret_settings=params["secret_settings"],
-            state=params["state"],
-            validate=params["validate"],
-            allow_tls13=params["allow_tls13"],
-            client_version=params["client_version"],
-            schema=build_schema(params["schema_overrides"]),
+            schema=build_schema(params["schema_overrides"]), **{name: params[name] for name in _EDIT_OPTIONS}
         )
         # One request shape: the file and its copies are one list, the file first.
         result = update_ini_files(
