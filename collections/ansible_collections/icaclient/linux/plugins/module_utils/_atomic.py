@@ -20,28 +20,25 @@ directory: those of this host whose writer process no longer exists, and any
 other ``.icaclient-tmp-*`` file older than :data:`STALE_SECONDS` (a write takes
 milliseconds; the age guard protects live writers on other hosts or PID
 namespaces sharing the directory, e.g. a home on NFS). So after a crash the next
-write into the same directory leaves it clean.
+write into the same directory leaves it clean (:mod:`._atomic_temps`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
-import re
-import socket
 import stat
-import time
 from typing import Optional
 
+from ._atomic_temps import (  # noqa: F401  (TEMP_PREFIX, STALE_SECONDS, remove_stale_temps: this module's names)
+    STALE_SECONDS,
+    TEMP_PREFIX,
+    remove_stale_temps,
+    remove_stale_temps_at,
+    writer_temp_prefix,
+)
 from ._errors import IcaClientError
-
-TEMP_PREFIX = ".icaclient-tmp-"
-STALE_SECONDS = 3600
-
-_HOST_TAG = hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
-_OWNED = re.compile(r"^" + re.escape(TEMP_PREFIX) + r"(\d+)-([0-9a-f]{8})-")
 
 
 def read_bytes(path: str) -> Optional[bytes]:
@@ -267,7 +264,7 @@ def atomic_write(path: str, data: bytes, *, mode: Optional[int] = None) -> bool:
 
 
 def _write_at(dir_fd: int, name: str, path: str, directory: str, data: bytes, mode: Optional[int]) -> bool:
-    _remove_stale_temps_at(dir_fd, directory, now=None)
+    remove_stale_temps_at(dir_fd, directory, now=None)
     previous: Optional[os.stat_result] = None
     fd = _open_regular(dir_fd, name, path=path, operation="write")
     if fd is not None:
@@ -341,65 +338,6 @@ def _check_unchanged(dir_fd: int, name: str, previous: Optional[os.stat_result],
         now is not None and previous is not None and file_identity(now) != file_identity(previous)
     ):
         raise IcaClientError(f"cannot write {path}: it was replaced while being written; no file was written")
-
-
-def writer_temp_prefix(pid: Optional[int] = None) -> str:
-    """The name prefix of the temporary files that process ``pid`` (default: this one) creates."""
-    return f"{TEMP_PREFIX}{os.getpid() if pid is None else pid}-{_HOST_TAG}-"
-
-
-def remove_stale_temps(directory: str, *, now: Optional[float] = None) -> list[str]:
-    """Remove temporary files that crashed writers left in ``directory``; return their paths.
-
-    Best effort: a file that cannot be listed or removed is left for a later call.
-    """
-    try:
-        dir_fd = os.open(directory, _DIRECTORY_FLAGS)
-    except OSError:
-        return []
-    try:
-        return _remove_stale_temps_at(dir_fd, directory, now=now)
-    finally:
-        os.close(dir_fd)
-
-
-def _remove_stale_temps_at(dir_fd: int, directory: str, *, now: Optional[float]) -> list[str]:
-    try:
-        names = [name for name in os.listdir(dir_fd) if name.startswith(TEMP_PREFIX)]
-    except OSError:
-        return []
-    removed: list[str] = []
-    current = time.time() if now is None else now
-    for name in names:
-        match = _OWNED.match(name)
-        if match and match.group(2) == _HOST_TAG:
-            pid = int(match.group(1))
-            if pid == os.getpid() or _process_exists(pid):
-                continue
-        else:
-            try:
-                if current - os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mtime < STALE_SECONDS:
-                    continue
-            except OSError:
-                continue
-        try:
-            os.unlink(name, dir_fd=dir_fd)
-        except OSError:
-            continue
-        removed.append(os.path.join(directory, name))
-    return removed
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, under another user
-    except OSError:
-        return True
-    return True
 
 
 def _fsync_directory(directory: str) -> None:
