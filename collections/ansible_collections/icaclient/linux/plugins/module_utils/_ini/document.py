@@ -265,9 +265,7 @@ class IniDocument:
             return True
         # Only a named section can be missing: the keys before any header always have a span.
         self.add_section(section)
-        span = self._effective_span(section)
-        assert span is not None  # just added
-        self._insert_key(span, key, value)
+        self._insert_key(self._spans()[-1], key, value)  # the section just added is the last
         return True
 
     def _insert_key(self, span: _Span, key: str, value: str) -> None:
