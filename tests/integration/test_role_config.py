@@ -415,9 +415,31 @@ def test_exact_sections_hold_only_the_keys_given_and_are_idempotent(sandbox):
     assert snapshot(sandbox.base / f"elsewhere-{dave.name}") == linked
 
 
-def test_exact_lockdown_refused_by_the_engine_changes_nothing(stock_icaroot):
-    """What the awk check of template mode guarded: a profile the client could not read is never
-    written. The engine refuses the owned restriction (an inverted range) before any file is written."""
+@pytest.mark.parametrize(
+    ("exact", "message"),
+    [
+        # What the awk check of template mode guarded: a profile the client could not read is never
+        # written. The engine refuses the owned restriction (an inverted range) before any file is written.
+        (
+            {
+                "icaclient_config_exact_sections": ["WFClient"],
+                "icaclient_config_exact_lockdown": {
+                    "all": [
+                        {"section": PROXY, "key": "ProxyPort", "restriction": "range", "values": ["65535-1"]}
+                    ]
+                },
+            },
+            "65535 is above 1",
+        ),
+        (
+            {"icaclient_config_exact_sections": ["WFClient", "Thinwire3.0"]},
+            "icaclient_config: icaclient_config_exact_sections names sections of wfclient.ini the role sets no key "
+            "in: thinwire3.0. No file was changed.",
+        ),
+    ],
+    ids=["inverted-range", "section-without-keys"],
+)
+def test_an_exact_section_the_engine_or_the_role_refuses_changes_nothing(stock_icaroot, exact, message):
     before = snapshot(stock_icaroot.icaroot)
     run = run_playbook(
         PLAYBOOK,
@@ -425,36 +447,13 @@ def test_exact_lockdown_refused_by_the_engine_changes_nothing(stock_icaroot):
             "icaclient_config_icaroot": str(stock_icaroot.icaroot),
             "icaclient_config_update_users": False,
             "icaclient_config_minimum_tls": "1.2",
-            "icaclient_config_exact_sections": ["WFClient"],
-            "icaclient_config_exact_lockdown": {
-                "all": [{"section": PROXY, "key": "ProxyPort", "restriction": "range", "values": ["65535-1"]}]
-            },
+            **exact,
         },
         expect_failure=True,
     )
     assert run.rc != 0
     failure = next(result for result in run.results if result["_status"] == "FAILED!")
-    assert "65535 is above 1" in str(failure), failure
-    assert snapshot(stock_icaroot.icaroot) == before
-
-
-def test_an_exact_section_the_role_sets_nothing_in_is_refused(stock_icaroot):
-    before = snapshot(stock_icaroot.icaroot)
-    run = run_playbook(
-        PLAYBOOK,
-        extra_vars={
-            "icaclient_config_icaroot": str(stock_icaroot.icaroot),
-            "icaclient_config_update_users": False,
-            "icaclient_config_minimum_tls": "1.2",
-            "icaclient_config_exact_sections": ["WFClient", "Thinwire3.0"],
-        },
-        expect_failure=True,
-    )
-    failure = next(result for result in run.results if result["_status"] == "FAILED!")
-    assert failure["msg"] == (
-        "icaclient_config: icaclient_config_exact_sections names sections of wfclient.ini the role sets no key in: "
-        "thinwire3.0. No file was changed."
-    )
+    assert message in failure["msg"], failure
     assert snapshot(stock_icaroot.icaroot) == before
 
 
