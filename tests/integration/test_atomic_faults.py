@@ -29,7 +29,10 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.icaclient.linux.plugins.module_utils._atomic import TEMP_PREFIX, writer_temp_prefix
+from ansible_collections.icaclient.linux.plugins.module_utils._atomic_temps import (
+    TEMP_PREFIX,
+    writer_temp_prefix,
+)
 from ansible_collections.icaclient.linux.plugins.module_utils._ini.document import parse
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from ansible_collections.icaclient.linux.plugins.module_utils._atomic import (
+from ansible_collections.icaclient.linux.plugins.module_utils._atomic import atomic_write
+from ansible_collections.icaclient.linux.plugins.module_utils._atomic_temps import (
     STALE_SECONDS,
     TEMP_PREFIX,
-    atomic_write,
     remove_stale_temps,
     writer_temp_prefix,
 )

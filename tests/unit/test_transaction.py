@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.icaclient.linux.plugins.module_utils import _transaction
-from ansible_collections.icaclient.linux.plugins.module_utils._atomic import TEMP_PREFIX
+from ansible_collections.icaclient.linux.plugins.module_utils._atomic_temps import TEMP_PREFIX
 from ansible_collections.icaclient.linux.plugins.module_utils._transaction import (
     LINK,
     MKDIR,

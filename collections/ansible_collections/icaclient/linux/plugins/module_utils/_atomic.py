@@ -31,13 +31,7 @@ import os
 import stat
 from typing import Optional
 
-from ._atomic_temps import (  # noqa: F401  (TEMP_PREFIX, STALE_SECONDS, remove_stale_temps: this module's names)
-    STALE_SECONDS,
-    TEMP_PREFIX,
-    remove_stale_temps,
-    remove_stale_temps_at,
-    writer_temp_prefix,
-)
+from ._atomic_temps import remove_stale_temps_at, writer_temp_prefix
 from ._errors import IcaClientError
 
 

@@ -36,7 +36,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from ._atomic import _fsync_directory, atomic_write, check_same_file, writer_temp_prefix
+from ._atomic import _fsync_directory, atomic_write, check_same_file
+from ._atomic_temps import writer_temp_prefix
 from ._errors import IcaClientError
 
 WRITE = "write"

@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .._atomic import TEMP_PREFIX
+from .._atomic_temps import TEMP_PREFIX
 from .._errors import IcaClientError
 from .._rehash import (
     REHASH_EXTENSIONS,
