@@ -15,12 +15,9 @@ import os
 from pathlib import Path
 
 from ansible_run import run_tasks
+from helpers import snapshot
 
 MODULE = "icaclient.linux.client_ini"
-
-
-def snapshot(path: Path):
-    return path.read_bytes(), os.stat(path).st_mtime_ns
 
 
 def sha256(data: bytes) -> str:

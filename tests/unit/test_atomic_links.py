@@ -13,22 +13,15 @@ import stat
 from pathlib import Path
 
 import pytest
+from helpers import snapshot
 
 from ansible_collections.icaclient.linux.plugins.module_utils import _atomic
-from ansible_collections.icaclient.linux.plugins.module_utils._atomic import (
-    TEMP_PREFIX,
-    UnsafeFileError,
-    atomic_write,
-)
+from ansible_collections.icaclient.linux.plugins.module_utils._atomic import UnsafeFileError, atomic_write
+from ansible_collections.icaclient.linux.plugins.module_utils._atomic_temps import TEMP_PREFIX
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 
 OTHER_USER = 1234
 SECRET = b"root only\n"
-
-
-def state(path: Path) -> tuple[bytes, int, int, int]:
-    info = path.stat()
-    return path.read_bytes(), stat.S_IMODE(info.st_mode), info.st_uid, info.st_mtime_ns
 
 
 @pytest.fixture
@@ -70,13 +63,13 @@ def test_a_link_swapped_in_before_the_mode_change_of_an_equal_file_is_not_chmodd
     target = user_dir / "wfclient.ini"
     target.write_bytes(SECRET)  # equal content: only the mode is to change
     target.chmod(0o644)
-    before = state(secret)
+    before = snapshot(secret)
     swapped = swap_in_link_at_first_chmod(monkeypatch, target, secret)
 
     assert atomic_write(str(target), SECRET, mode=0o600) is False
 
     assert swapped, "the writer did not change the mode"
-    assert state(secret) == before, "root changed the mode of the file the user's link points to"
+    assert snapshot(secret) == before, "root changed the mode of the file the user's link points to"
     assert stat.S_IMODE((user_dir / "moved-aside").stat().st_mode) == 0o600  # the file read got it
 
 
@@ -85,7 +78,7 @@ def test_a_link_swapped_in_after_the_read_is_refused_not_replaced_by_a_copy(
 ) -> None:
     target = user_dir / "wfclient.ini"
     target.write_bytes(b"[WFClient]\nold\n")
-    before = state(secret)
+    before = snapshot(secret)
     swap_in_link_at_first_chmod(monkeypatch, target, secret)
 
     with pytest.raises(UnsafeFileError, match=f"^cannot write {target}: it is a symbolic link") as caught:
@@ -93,7 +86,7 @@ def test_a_link_swapped_in_after_the_read_is_refused_not_replaced_by_a_copy(
 
     assert caught.value.reason == _atomic.SYMLINK
     assert str(secret) not in str(caught.value)
-    assert state(secret) == before
+    assert snapshot(secret) == before
     assert target.is_symlink() and os.readlink(target) == str(secret)
     assert not [p.name for p in user_dir.iterdir() if p.name.startswith(TEMP_PREFIX)]
 
@@ -107,13 +100,13 @@ def test_a_link_at_the_target_is_refused_and_its_target_untouched(
         os.chown(secret, OTHER_USER, OTHER_USER)
     target = user_dir / "wfclient.ini"
     target.symlink_to(secret)
-    before = state(secret)
+    before = snapshot(secret)
 
     with pytest.raises(UnsafeFileError, match=f"^cannot write {target}: it is a symbolic link"):
         atomic_write(str(target), SECRET if equal else b"[WFClient]\n", mode=0o600 if equal else None)
 
     # Neither chmodded through the link, nor its owner and mode copied onto a file in its place.
-    assert state(secret) == before
+    assert snapshot(secret) == before
     assert target.is_symlink() and os.readlink(target) == str(secret)
     assert sorted(p.name for p in user_dir.iterdir()) == ["wfclient.ini"]
 
@@ -138,7 +131,7 @@ def test_a_folder_link_another_user_owns_is_not_followed(tmp_path: Path, secret:
     home.mkdir()
     (home / ".ICAClient").symlink_to(secret.parent)
     os.lchown(home / ".ICAClient", OTHER_USER, OTHER_USER)
-    before = state(secret)
+    before = snapshot(secret)
     path = home / ".ICAClient" / "secret"
 
     with pytest.raises(UnsafeFileError) as caught:
@@ -148,7 +141,7 @@ def test_a_folder_link_another_user_owns_is_not_followed(tmp_path: Path, secret:
         f"cannot write {path}: the folder {home / '.ICAClient'} on its way is a symbolic link owned by another "
         "user, and root does not follow a link a user made"
     )
-    assert state(secret) == before
+    assert snapshot(secret) == before
     assert sorted(p.name for p in secret.parent.iterdir()) == ["secret"]
 
 
@@ -170,7 +163,7 @@ def test_a_folder_swapped_for_a_link_mid_write_writes_nothing_where_the_link_poi
     (elsewhere / "wfclient.ini").write_bytes(SECRET)
     target = user_dir / "wfclient.ini"
     target.write_bytes(b"[WFClient]\nold\n")
-    before = state(elsewhere / "wfclient.ini")
+    before = snapshot(elsewhere / "wfclient.ini")
     real_chmod = os.chmod
 
     def chmod(path, mode, *args, **kwargs):
@@ -183,5 +176,5 @@ def test_a_folder_swapped_for_a_link_mid_write_writes_nothing_where_the_link_poi
     with contextlib.suppress(IcaClientError):  # refusing is fine too; writing where the link points is not
         atomic_write(str(target), b"[WFClient]\nnew\n")
 
-    assert state(elsewhere / "wfclient.ini") == before
+    assert snapshot(elsewhere / "wfclient.ini") == before
     assert sorted(p.name for p in elsewhere.iterdir()) == ["wfclient.ini"]

@@ -6,6 +6,7 @@ import os
 import stat
 
 import pytest
+from helpers import snapshot
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
 from ansible_collections.icaclient.linux.plugins.module_utils._ini import files as ini_files
@@ -24,11 +25,6 @@ def update_ini_files(path, *, copies=(), create=True, check_mode=False, backup=N
 def update_ini_file(path, **options):
     """One file: a list of one."""
     return update_ini_files(path, **options).main
-
-
-def snapshot(path):
-    info = os.stat(path)
-    return path.read_bytes(), info.st_mtime_ns, stat.S_IMODE(info.st_mode)
 
 
 def test_set_then_nothing_to_do(stock_icaroot):
