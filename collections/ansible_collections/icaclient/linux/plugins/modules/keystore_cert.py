@@ -279,56 +279,16 @@ certificates:
       elements: str
       sample: []
     certificates:
-      description: One entry per certificate of the item (a bundle has several).
+      description:
+        - One entry per certificate of the item (a bundle has several), with C(file) (the file
+          name in the folder), C(path), C(action) (V(created), V(replaced), V(present), already
+          there, or V(removed)) and C(hash_links) (the hash links pointing at the file).
+        - Each entry also holds the certificate's facts by the names and meanings
+          M(icaclient.linux.keystore_info) returns them in its C(certificates) (one source for
+          both modules) C(subject), C(issuer), C(fingerprint), C(serial), C(not_before),
+          C(not_after), C(key_type), C(key_bits), C(is_ca), C(self_signed) and C(subject_hash).
       type: list
       elements: dict
-      contains:
-        file:
-          description: File name in the folder.
-          type: str
-        path:
-          description: Full path of that file.
-          type: str
-        action:
-          description: V(created), V(replaced), V(present) (already there) or V(removed).
-          type: str
-        subject:
-          description: Subject, RFC 4514.
-          type: str
-        issuer:
-          description: Issuer, RFC 4514.
-          type: str
-        fingerprint:
-          description: SHA-256 fingerprint, colon hex.
-          type: str
-        serial:
-          description: Serial number, hexadecimal.
-          type: str
-        not_before:
-          description: Start of validity, ISO 8601 UTC.
-          type: str
-        not_after:
-          description: End of validity, ISO 8601 UTC.
-          type: str
-        key_type:
-          description: Public key type.
-          type: str
-        key_bits:
-          description: Key size in bits.
-          type: int
-        is_ca:
-          description: Whether it is a CA certificate.
-          type: bool
-        self_signed:
-          description: Whether it is self-signed.
-          type: bool
-        subject_hash:
-          description: OpenSSL subject hash.
-          type: str
-        hash_links:
-          description: Hash links pointing at the file.
-          type: list
-          elements: str
 rehash:
   description:
     - One entry per folder an item touched, folder path to what its rehash did (C(changed), and
