@@ -51,14 +51,6 @@ def _entry(source: str, cert: Mapping[str, Any], fingerprint: Optional[str]) -> 
     return entry
 
 
-def _presented(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The certificates a probe result saw: its chain, or the leaf alone without one."""
-    chain = result.get("chain")
-    if isinstance(chain, list) and chain:
-        return [cert for cert in chain if isinstance(cert, Mapping)]
-    return [result] if result.get("not_after") else []
-
-
 def expiring_certificates(raw: Mapping[str, Any], days: int) -> Optional[list[dict[str, Any]]]:
     """The host's certificates that expired or expire within ``days``, soonest first; None when
     the host reported no certificate facts at all (nothing to forecast)."""
@@ -76,7 +68,16 @@ def expiring_certificates(raw: Mapping[str, Any], days: int) -> Optional[list[di
     probes = raw.get("probes")
     if isinstance(probes, Mapping):
         for result in probes.get("results") or []:
-            for cert in _presented(result) if isinstance(result, Mapping) else []:
+            if not isinstance(result, Mapping):
+                continue
+            # The chain the gateway presented; a result without one (an older probe, Python 3.9
+            # on the host) gives its leaf's facts alone.
+            chain = result.get("chain")
+            for cert in (
+                chain if isinstance(chain, list) and chain else [result] if result.get("not_after") else ()
+            ):
+                if not isinstance(cert, Mapping):
+                    continue
                 seen = True
                 entry = _entry(str(result.get("target")), cert, cert.get("fingerprint"))
                 if entry is not None and entry["days_left"] <= days:

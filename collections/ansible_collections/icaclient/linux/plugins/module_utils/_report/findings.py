@@ -50,8 +50,7 @@ class HostGroups:
         group = self._groups.get(key)
         if group is None:
             group = self._groups[key] = {**make(*args), "host_count": 0, "hosts": []}
-        if not group["hosts"] or group["hosts"][-1] != host:
-            group["hosts"].append(host)
+        group["hosts"].append(host)
         return group
 
     def ordered(self, sort_key: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
