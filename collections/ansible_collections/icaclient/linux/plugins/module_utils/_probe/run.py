@@ -235,7 +235,9 @@ def _probe_tls(
         result.days_left = leaf.days_left(now)
         result.key_bits = leaf.key_bits
         result.key_type = leaf.key_type
-        result.chain = chain_entries(with_leaf.presented or [with_leaf.leaf], now)
+        known = dict(zip(with_leaf.chain, chain))
+        known[with_leaf.leaf] = leaf
+        result.chain = chain_entries(with_leaf.presented or [with_leaf.leaf], now, known)
         if result.days_left is not None and 0 <= result.days_left < EXPIRY_WARNING_DAYS:
             result.warnings.append(expiry_warning(result.days_left))
     hint = ""

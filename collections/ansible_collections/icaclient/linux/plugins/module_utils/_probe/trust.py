@@ -143,12 +143,15 @@ def cert_facts(der: bytes) -> CertFacts:
     )
 
 
-def chain_entries(ders: Sequence[bytes], now: datetime.datetime) -> list[dict[str, Any]]:
+def chain_entries(
+    ders: Sequence[bytes], now: datetime.datetime, known: Optional[dict[bytes, CertFacts]] = None
+) -> list[dict[str, Any]]:
     """The chain a server presented, the leaf first: per certificate its subject, issuer,
-    SHA-256 fingerprint (colon hex), notAfter (ISO 8601, UTC) and the days left at ``now``."""
+    SHA-256 fingerprint (colon hex), notAfter (ISO 8601, UTC) and the days left at ``now``.
+    ``known``: facts already read, by DER (the leaf and the verified chain), not read again."""
     entries = []
     for der in ders:
-        facts = cert_facts(der)
+        facts = (known or {}).get(der) or cert_facts(der)
         entries.append(
             {
                 "subject": facts.subject,
