@@ -324,11 +324,21 @@ results:
       type: list
       elements: dict
       contains:
-        subject: {description: Subject (RFC 4514)., type: str}
-        issuer: {description: Issuer (RFC 4514)., type: str}
-        fingerprint: {description: SHA-256 fingerprint (colon hex, upper case)., type: str}
-        not_after: {description: Expiry (ISO 8601, UTC)., type: str}
-        days_left: {description: Whole days until expiry (negative once expired)., type: int}
+        subject:
+          description: Subject (RFC 4514).
+          type: str
+        issuer:
+          description: Issuer (RFC 4514).
+          type: str
+        fingerprint:
+          description: SHA-256 fingerprint in colon hex, upper case.
+          type: str
+        not_after:
+          description: Expiry in ISO 8601, UTC.
+          type: str
+        days_left:
+          description: Whole days until expiry (negative once expired).
+          type: int
     host:
       description: Host probed.
       type: str
