@@ -35,7 +35,8 @@ grow with the number of targets.
 
 Layout: :mod:`.target` (what the user typed), :mod:`.options` (a run's options and
 trust plan), :mod:`.settings` (the client's own files), :mod:`.proxy`, :mod:`.path` and
-:mod:`.http_connect` (the network path), :mod:`.tls` (handshakes), :mod:`.trust`
+:mod:`.http_connect` (the network path), :mod:`.tls` (handshakes), :mod:`.handshakes` (the
+handshakes beyond a target's first), :mod:`.trust`
 (certificates and the keystore), :mod:`.verdict` (the result and its sentences) and
 :mod:`.run` (the pool and the order of the checks).
 """

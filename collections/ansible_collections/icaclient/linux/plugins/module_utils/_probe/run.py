@@ -14,12 +14,12 @@ import socket
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, Optional
+from typing import Optional
 
 from .._client_errors import CLIENT_ERRORS
 from .._display import escape_controls
-from .._icaroot import FEATURES
 from .._x509.facts import MAX_KEY_BITS
+from .handshakes import again, attempt_version, through_system_store
 from .options import (
     _NETWORK_REASONS,
     _UTC,
@@ -33,7 +33,6 @@ from .path import open_path
 from .proxy import TIMEOUT, PathError, ProxySpec
 from .target import _KIND_LABEL, Target
 from .tls import (
-    ANY_SUITE,
     TLS_VERSIONS,
     UNCONFIRMED_SUITES,
     UNTRUSTED_CODES,
@@ -197,7 +196,7 @@ def _probe_tls(
     untested = list(contexts.untestable)
     order = [version for version in _attempt_order(window) if version not in contexts.untestable]
     for position, version in enumerate(order):
-        attempt = _attempt(
+        attempt = attempt_version(
             contexts, opener, version, target, verify=verifying is None, timeout=options.tls_timeout
         )
         attempts[version] = attempt
@@ -221,7 +220,7 @@ def _probe_tls(
 
     if verifying is not None and with_leaf is None:
         # The certificate failed verification and no other version handed it over: fetch it once.
-        extra = _again(contexts, opener, verifying, target, options, verify=False)
+        extra = again(contexts, opener, verifying, target, options, verify=False)
         if extra.leaf is not None:
             with_leaf = extra
 
@@ -245,7 +244,7 @@ def _probe_tls(
         # Only a chain the keystore does not anchor depends on the system store (and so on the
         # client's version): only its verdict carries what is unknown about them.
         result.warnings.extend(options.trust_warnings)
-        verifying, hint = _through_system_store(verifying, target, opener, options, contexts, result)
+        verifying, hint = through_system_store(verifying, target, opener, options, contexts, result)
     if verifying is not None:
         result.trusted = bool(verifying.verified)
         if verifying.verified:
@@ -318,98 +317,3 @@ def _probe_tls(
     version = settings.client_version
     detail += f" (client {version.label() if version is not None and version.known else 'version unknown'})"
     result.message = f"{where}: {detail}"
-
-
-# OpenSSL reasons of a handshake that found no cipher suite in common.
-_CIPHER_REASONS = frozenset(("SSLV3_ALERT_HANDSHAKE_FAILURE", "NO_SHARED_CIPHER", "NO_CIPHERS_AVAILABLE"))
-
-
-def _attempt(
-    contexts: TlsContexts, opener: Any, version: str, target: Target, *, verify: bool, timeout: float
-) -> Attempt:
-    """One handshake at ``version`` offering the client's suites; on a cipher failure at TLS 1.2 and
-    below, try the suites the table leaves unconfirmed, then any suite (to tell a cipher mismatch
-    from a refused version). Costs nothing extra when the server agrees with the client."""
-    attempt = contexts.attempt(opener, version, server_hostname=target.host, verify=verify, timeout=timeout)
-    if attempt.accepted or version == "1.3" or attempt.reason not in _CIPHER_REASONS:
-        return attempt
-    unconfirmed = contexts.attempt(
-        opener,
-        version,
-        server_hostname=target.host,
-        verify=verify,
-        timeout=timeout,
-        suites=UNCONFIRMED_SUITES,
-    )
-    if unconfirmed.accepted:
-        return unconfirmed
-    wide = contexts.attempt(
-        opener, version, server_hostname=target.host, verify=False, timeout=timeout, suites=ANY_SUITE
-    )
-    if wide.accepted:
-        attempt.cipher_mismatch = wide.negotiated_cipher or "a suite the client does not offer"
-    return attempt
-
-
-def _again(
-    contexts: TlsContexts,
-    opener: Any,
-    attempt: Attempt,
-    target: Target,
-    options: ProbeOptions,
-    *,
-    verify: bool,
-    system_store: bool = False,
-) -> Attempt:
-    """The handshake of ``attempt`` once more (its version and suites), verifying or not."""
-    return contexts.attempt(
-        opener,
-        attempt.version,
-        server_hostname=target.host,
-        verify=verify,
-        timeout=options.tls_timeout,
-        system_store=system_store,
-        suites=attempt.suites,
-    )
-
-
-def _through_system_store(
-    verifying: Attempt,
-    target: Target,
-    opener: Any,
-    options: ProbeOptions,
-    contexts: TlsContexts,
-    result: ProbeResult,
-) -> tuple[Attempt, str]:
-    """Judge a chain the keystore does not anchor against the keystore and the system store.
-
-    A client that trusts the system store (2309+) takes that verdict; for one that does not
-    (or whose version is unknown) the verdict stays the keystore's, and the message says
-    what a 2309+ client would do. Returns the attempt that decides and a hint for the message.
-    """
-    folder = contexts.system_store
-    if folder is None:
-        return verifying, ""
-    second = _again(contexts, opener, verifying, target, options, verify=True, system_store=True)
-    if not second.accepted or second.verify_code in UNTRUSTED_CODES:
-        return verifying, ""
-    release = FEATURES["system_store"].release
-    if options.settings.trust_system_store:
-        if second.verified:
-            root = cert_facts(second.chain[-1]).label() if second.chain else "its root"
-            result.warnings.append(
-                f"the chain is trusted only through the system store {folder}, not the keystore: clients "
-                f"before {release} fail it with SSL error 61; add the root {root} to "
-                f"{contexts.keystore.cacerts} and rehash to serve them too"
-            )
-        return second, ""
-    version = options.settings.client_version
-    who = (
-        f"this client ({version.label()}) does not"
-        if version is not None and version.known
-        else "whether this client does is unknown"
-    )
-    return verifying, (
-        f"; clients {release} and later also trust the system store {folder}, which anchors this chain "
-        f"({who})"
-    )
