@@ -36,6 +36,7 @@ from icaprobe._engine._probe import (
     prepare,
     summarize,
 )
+from icaprobe._engine._x509.certs import load_certificates
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -198,6 +199,10 @@ def _certificate_file(path: str, *, what: str) -> str:
         raise UsageError(f"cannot read the certificate to {what} {path}: {exc.strerror}") from None
     if len(data) > 1024 * 1024:
         raise UsageError(f"cannot read the certificate to {what} {path}: larger than 1 MiB")
+    try:  # read here as the engine will, so that the message names the file
+        load_certificates(data)
+    except IcaClientError as exc:
+        raise UsageError(f"cannot read the certificate to {what} {path}: {exc.message}") from None
     return data.decode("utf-8", "surrogateescape")
 
 

@@ -408,6 +408,10 @@ def test_ssl_ciphers_judges_a_server_with_only_the_com_suite(
             "cannot read the certificate to add /nonexistent/root.pem",
         ),
         (("--trust-remove", "not-a-fingerprint"), "cannot read certificate to remove #1"),
+        (
+            ("--trust-add", "/etc/hostname"),
+            "cannot read the certificate to add /etc/hostname: it is neither PEM",
+        ),
         (("--ssl-ciphers", "STRONG"), "invalid choice"),
     ],
 )
