@@ -26,9 +26,9 @@ sys.path[:0] = [str(REPO / "collections"), str(REPO / "tests")]
 
 from report_fleet import fleet  # noqa: E402
 
-from ansible_collections.icaclient.linux.plugins.module_utils._report import (  # noqa: E402
-    build_report,
-    render_html,
+from ansible_collections.icaclient.linux.plugins.module_utils._report.build import build_report  # noqa: E402
+from ansible_collections.icaclient.linux.plugins.module_utils._report.page import render_html  # noqa: E402
+from ansible_collections.icaclient.linux.plugins.module_utils._report.render import (  # noqa: E402
     render_json,
     render_junit,
     write_report,

@@ -21,7 +21,8 @@ sys.path[:0] = [str(REPO / "collections"), str(REPO / "tests")]
 
 from report_fleet import fleet, host_result  # noqa: E402
 
-from ansible_collections.icaclient.linux.plugins.module_utils._report import build_report, render_html  # noqa: E402
+from ansible_collections.icaclient.linux.plugins.module_utils._report.build import build_report  # noqa: E402
+from ansible_collections.icaclient.linux.plugins.module_utils._report.page import render_html  # noqa: E402
 
 PAGES = {
     "compliance-report-one-host.png": ({"tc-ber-00000": host_result(0)}, "1400,1000"),

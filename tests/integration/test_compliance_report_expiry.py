@@ -22,8 +22,11 @@ import pytest
 from helpers import demo_sandbox
 from pki_build import TestPKI
 
-from ansible_collections.icaclient.linux.plugins.module_utils import _probe, _report
+from ansible_collections.icaclient.linux.plugins.module_utils import _probe
 from ansible_collections.icaclient.linux.plugins.module_utils._keystore.audit import audit_keystore
+from ansible_collections.icaclient.linux.plugins.module_utils._report import build as report_build
+from ansible_collections.icaclient.linux.plugins.module_utils._report import page as report_page
+from ansible_collections.icaclient.linux.plugins.module_utils._report import render as report_render
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SCHEMA = json.loads((DOCS / "compliance-report.schema.json").read_text())
@@ -107,7 +110,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory):
                 },
                 "probes": {"results": results, "error": None},
             }
-        report = _report.build_report(
+        report = report_build.build_report(
             hosts=hosts, title="expiry", generated="2026-12-02T08:00:00Z", expiry_days=WINDOW
         )
         yield {
@@ -189,7 +192,7 @@ def test_the_expiry_messages_count_certificates_in_good_english(fleet):
     assert checks["thin-b"]["expiry"]["message"].startswith(
         f"1 certificate expired, 2 certificates expire within {WINDOW} days: "
     )
-    text = _report.render_text(fleet["report"])
+    text = report_render.render_text(fleet["report"])
     assert "expire within" in text and "1 expire " not in text
-    page = _report.render_html(fleet["report"])
+    page = report_page.render_html(fleet["report"])
     assert fleet["soon_root"].fingerprint in page and 'id="expiry-table"' in page

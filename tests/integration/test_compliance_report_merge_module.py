@@ -7,7 +7,8 @@ import json
 
 from ansible_run import run_module
 
-from ansible_collections.icaclient.linux.plugins.module_utils._report import build_report, render_json
+from ansible_collections.icaclient.linux.plugins.module_utils._report.build import build_report
+from ansible_collections.icaclient.linux.plugins.module_utils._report.render import render_json
 
 HOSTS = {
     "tc-01": {"unreachable": "ssh: connect to host tc-01 port 22: No route to host"},

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from report_fleet import fleet
 
-from ansible_collections.icaclient.linux.plugins.module_utils._report import build_report, write_report
+from ansible_collections.icaclient.linux.plugins.module_utils._report.build import build_report
+from ansible_collections.icaclient.linux.plugins.module_utils._report.render import write_report
 
 HOSTS = 5000
 

@@ -11,16 +11,17 @@ import jsonschema
 import pytest
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._report import (
-    build_report,
+from ansible_collections.icaclient.linux.plugins.module_utils._report.build import build_report, failures
+from ansible_collections.icaclient.linux.plugins.module_utils._report.changes import (
     describe_changes,
-    failures,
-    host_checks,
-    render_html,
+    summarize_changes,
+)
+from ansible_collections.icaclient.linux.plugins.module_utils._report.checks import host_checks
+from ansible_collections.icaclient.linux.plugins.module_utils._report.page import render_html
+from ansible_collections.icaclient.linux.plugins.module_utils._report.render import (
     render_json,
     render_junit,
     render_text,
-    summarize_changes,
     write_report,
 )
 

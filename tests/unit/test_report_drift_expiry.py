@@ -14,11 +14,13 @@ import jsonschema
 import pytest
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._report import (
+from ansible_collections.icaclient.linux.plugins.module_utils._report.build import (
     assemble_report,
     build_report,
-    read_report,
-    render_html,
+)
+from ansible_collections.icaclient.linux.plugins.module_utils._report.files import read_report
+from ansible_collections.icaclient.linux.plugins.module_utils._report.page import render_html
+from ansible_collections.icaclient.linux.plugins.module_utils._report.render import (
     render_json,
     render_junit,
     render_text,

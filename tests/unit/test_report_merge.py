@@ -8,12 +8,9 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._report import (
-    SCHEMA,
-    build_report,
-    read_report,
-    render_json,
-)
+from ansible_collections.icaclient.linux.plugins.module_utils._report.build import SCHEMA, build_report
+from ansible_collections.icaclient.linux.plugins.module_utils._report.files import read_report
+from ansible_collections.icaclient.linux.plugins.module_utils._report.render import render_json
 from ansible_collections.icaclient.linux.plugins.module_utils._report_merge import merge_reports
 
 UNTRUSTED = "the client does not trust CN=Rogue Root: add the issuing root to cacerts, then rehash"

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.icaclient.linux.plugins.module_utils._report import summarize_changes
+from ansible_collections.icaclient.linux.plugins.module_utils._report.changes import summarize_changes
 
 
 def change_summary(registered, prefix=""):

@@ -16,9 +16,12 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.icaclient.linux.plugins.module_utils._errors import IcaClientError
-from ansible_collections.icaclient.linux.plugins.module_utils._ini.lockdown import REGION_FILES
 from ansible_collections.icaclient.linux.plugins.module_utils._ini.rules import build_schema
-from ansible_collections.icaclient.linux.plugins.module_utils._ini.schema import key_spec, lockdown_section
+from ansible_collections.icaclient.linux.plugins.module_utils._ini.schema import (
+    REGION_FILES,
+    key_spec,
+    lockdown_section,
+)
 from ansible_collections.icaclient.linux.plugins.module_utils._ini.values import ini_value
 
 # Forms of icaclient.linux.region_lockdown (restriction and restriction_if_missing).

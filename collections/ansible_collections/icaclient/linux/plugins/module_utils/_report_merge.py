@@ -10,7 +10,7 @@
 AWX and Automation Platform split a big inventory into job slices, each a compliance run over
 its share of the hosts with its own ``report.json``. Merging takes the host entries of every
 partial report and rebuilds the report from them with the report's own
-:func:`~._report.assemble_report`, so that the columns, totals, findings and whatever the
+:func:`~._report.build.assemble_report`, so that the columns, totals, findings and whatever the
 report derives from its hosts are made exactly as one unsliced run makes them.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from ._errors import IcaClientError
-from ._report import assemble_report
+from ._report.build import assemble_report
 
 
 def merge_reports(

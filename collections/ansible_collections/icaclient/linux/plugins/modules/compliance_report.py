@@ -199,16 +199,14 @@ text:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.icaclient.linux.plugins.module_utils._report import (
-    build_report,
-    read_report,
-    report_outcome,
-)
+from ansible_collections.icaclient.linux.plugins.module_utils._report.build import build_report
+from ansible_collections.icaclient.linux.plugins.module_utils._report.files import read_report
 from ansible_collections.icaclient.linux.plugins.module_utils._report.module_frame import (
     FORMATS_OPTION,
     exit_with,
     run_time,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._report.render import report_outcome
 
 
 def _report(params, check_mode):

@@ -100,11 +100,12 @@ text:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.icaclient.linux.plugins.module_utils._report import read_report, report_outcome
+from ansible_collections.icaclient.linux.plugins.module_utils._report.files import read_report
 from ansible_collections.icaclient.linux.plugins.module_utils._report.module_frame import (
     FORMATS_OPTION,
     exit_with,
 )
+from ansible_collections.icaclient.linux.plugins.module_utils._report.render import report_outcome
 from ansible_collections.icaclient.linux.plugins.module_utils._report_merge import merge_reports
 
 

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .document import IniDocument
-from .lockdown import REGION_FILES
 from .restriction import parse_restriction, permits
-from .schema import BOOLEAN_WORDS, lockdown_section
+from .schema import BOOLEAN_WORDS, REGION_FILES, lockdown_section
 
 UNLISTED = "unlisted"  # All_Regions.ini does not list the key and discards unlisted keys
 NOT_PERMITTED = "not_permitted"  # the key's restriction does not permit the value

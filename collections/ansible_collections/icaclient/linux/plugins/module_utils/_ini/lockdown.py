@@ -27,22 +27,10 @@ from .restriction import (
     remove_permitted,
     restriction_text,
 )
+from .schema import REGION_FILES
 
 # Sections of a profile that hold plain settings rather than restrictions.
 SETTING_SECTIONS = ("Top Level", "Preferences")
-
-# Region name -> file names, singular (real packages) first, plural (the vendor's
-# document) second. Every existing name is used: both when both exist.
-REGION_FILES: dict[str, tuple[str, ...]] = {
-    "all": ("All_Regions.ini",),
-    "trusted": ("Trusted_Region.ini", "Trusted_Regions.ini"),
-    "untrusted": ("Untrusted_Region.ini", "Untrusted_Regions.ini"),
-    "unknown": ("Unknown_Region.ini", "Unknown_Regions.ini"),
-    # Windows clients have these zones too; present on Linux only if someone made them [U].
-    "restricted": ("Restricted_Region.ini", "Restricted_Regions.ini"),
-    "intranet": ("Intranet_Region.ini", "Intranet_Regions.ini"),
-    "internet": ("Internet_Region.ini", "Internet_Regions.ini"),
-}
 
 
 def region_files(config_dir: str, region: str) -> list[str]:

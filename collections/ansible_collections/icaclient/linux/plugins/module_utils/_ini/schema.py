@@ -173,3 +173,17 @@ def normalize_tls(value: str, schema: Optional[Mapping[str, Any]] = None) -> Opt
     if text in tls["versions"]:
         return text
     return tls["aliases"].get(text)
+
+
+# Region name -> file names, singular (real packages) first, plural (the vendor's
+# document) second. Every existing name is used: both when both exist.
+REGION_FILES: dict[str, tuple[str, ...]] = {
+    "all": ("All_Regions.ini",),
+    "trusted": ("Trusted_Region.ini", "Trusted_Regions.ini"),
+    "untrusted": ("Untrusted_Region.ini", "Untrusted_Regions.ini"),
+    "unknown": ("Unknown_Region.ini", "Unknown_Regions.ini"),
+    # Windows clients have these zones too; present on Linux only if someone made them [U].
+    "restricted": ("Restricted_Region.ini", "Restricted_Regions.ini"),
+    "intranet": ("Intranet_Region.ini", "Intranet_Regions.ini"),
+    "internet": ("Internet_Region.ini", "Internet_Regions.ini"),
+}

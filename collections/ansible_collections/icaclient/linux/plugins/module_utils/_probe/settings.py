@@ -45,8 +45,7 @@ from .._errors import IcaClientError
 from .._icaroot import ClientVersion
 from .._ini.document import IniDocument, parse
 from .._ini.effective import Profiles
-from .._ini.lockdown import REGION_FILES
-from .._ini.schema import BOOLEAN_WORDS, SCHEMA, normalize_tls
+from .._ini.schema import BOOLEAN_WORDS, REGION_FILES, SCHEMA, normalize_tls
 from .._ini.values import check_value
 from .proxy import ProxySpec, parse_bypass_list
 from .tls import TLS_VERSIONS
